@@ -1,0 +1,160 @@
+"""YAML -> RDF -> SHACL validation: the one way a graph is built.
+
+`build()` either returns a validated graph or raises LoadError with every problem found;
+it never returns half a graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SH
+
+from ..loaders.convert import Converter
+from ..loaders.problems import LoadError, Problem
+from ..loaders.schema import KINDS, RKG
+
+ONTOLOGY_FILES = ("rkg.ttl", "concepts.ttl", "countries.ttl")
+SHAPES_FILE = "shapes.ttl"
+
+
+def ontology_dir() -> Path:
+    return Path(str(resources.files("rkg.ontology")))
+
+
+@lru_cache(maxsize=1)
+def ontology_graph() -> Graph:
+    graph = Graph()
+    for name in ONTOLOGY_FILES:
+        graph.parse(ontology_dir() / name, format="turtle")
+    return graph
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    return Graph().parse(ontology_dir() / SHAPES_FILE, format="turtle")
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("RKG_DATA", "data"))
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def data_version(data_dir: Path) -> str:
+    """A short hash of the curated data and the ontology: changes whenever either does."""
+    digest = hashlib.sha256()
+    for path in data_files(data_dir) + sorted(ontology_dir().glob("*.ttl")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass
+class Build:
+    graph: Graph
+    data_dir: Path
+    version: str
+    counts: dict[str, int]
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def triples(self) -> int:
+        return len(self.graph)
+
+
+def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Build:
+    data_dir = Path(data_dir or default_data_dir())
+    sources_dir = Path(sources_dir) if sources_dir else data_dir.parent / "sources"
+    timings, started = {}, time.perf_counter()
+    if not data_dir.is_dir():
+        raise LoadError([Problem(str(data_dir), 0, 0, "missing-data",
+                                 f"the data folder {data_dir} does not exist",
+                                 "run from the project folder or pass --data DIR")])
+    files = data_files(data_dir)
+    if not files:
+        raise LoadError([Problem(str(data_dir), 0, 0, "missing-data", f"no .yaml files in {data_dir}")])
+    converter = Converter(ontology_graph(), data_dir, sources_dir)
+    converter.read(files)
+    conversion = converter.convert()
+    timings["convert"] = time.perf_counter() - started
+
+    graph = Graph()
+    for prefix, namespace in ontology_graph().namespaces():
+        graph.bind(prefix, namespace, override=False)
+    graph.bind("rkg", RKG)
+    graph += ontology_graph()
+    graph += conversion.graph
+
+    started = time.perf_counter()
+    problems = list(conversion.problems) + shacl_problems(graph, conversion)
+    timings["validate"] = time.perf_counter() - started
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise LoadError(problems)
+    warnings = [p for p in problems if p.severity != "error"] + completeness_warnings(conversion)
+    counts = {kind: sum(1 for r in conversion.records.values() if r.kind.key == kind) for kind in KINDS}
+    return Build(graph, data_dir, data_version(data_dir), counts, sorted(warnings), timings)
+
+
+def shacl_problems(graph: Graph, conversion) -> list[Problem]:
+    conforms, report, _ = validate(graph, shacl_graph=shapes_graph(), inference="none",
+                                   allow_warnings=True, advanced=False)
+    if conforms:
+        return []
+    already = {(p.file, p.line) for p in conversion.problems}
+    already_records = {p.file for p in conversion.problems}
+    found = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = str(report.value(result, SH.resultMessage) or "violates a shape")
+        severity = report.value(result, SH.resultSeverity)
+        record, line = conversion.locate(focus, path if isinstance(path, URIRef) else None)
+        if record is None:
+            found.add(Problem("ontology", 0, 0, "shacl", f"{focus}: {message}"))
+            continue
+        if (record.file, line) in already or (record.file in already_records and _is_dangling(graph, focus, path)):
+            continue  # the loader has already reported this, in curator's terms
+        level = "warning" if severity in (SH.Warning, SH.Info) else "error"
+        found.add(Problem(record.file, line, "shacl", f"{record.kind.label} '{record.id}': {message}",
+                          severity=level))
+    return sorted(found)
+
+
+def _is_dangling(graph: Graph, focus, path) -> bool:
+    """True when the value at `path` is a reference the loader already refused."""
+    if not isinstance(path, URIRef):
+        return False
+    return any((value, RDF.type, None) not in graph for value in graph.objects(focus, path))
+
+
+def completeness_warnings(conversion) -> list[Problem]:
+    """Not errors: gaps in curation a reviewer should see (measures no query can place)."""
+    warnings = []
+    for record in conversion.records.values():
+        if record.kind.key != "measures":
+            continue
+        declared = set(record.data.get("uncertain") or [])
+        missing = [k for k in ("dimensions", "levels") if k not in record.data and k not in declared
+                   and not (isinstance(record.data.get("filed_under"), dict)
+                            and k[:-1] in record.data["filed_under"])]
+        if missing:
+            warnings.append(Problem(record.file, record.line, "incomplete",
+                                    f"measure '{record.id}' has no {' and no '.join(missing)}: "
+                                    "it will not appear in coverage queries",
+                                    "add them where the source says; otherwise explain in `note:`",
+                                    severity="warning"))
+    return warnings

@@ -1,0 +1,486 @@
+"""Curated YAML records -> RDF triples, checking keys, values and references on the way.
+
+Every problem is collected (never raised one at a time) with the file and line of the
+offending key, so a curator sees all of them in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import PROV
+
+from .problems import Problem, did_you_mean
+from .provenance import SourceText, in_section, section_number
+from .schema import (CONCEPT, KIND_ORDER, KINDS, QB, RKG, ROLE_PROPERTIES, SCHEMES, SOURCE_KEYS,
+                     Field, Kind)
+from .yamlio import LineDict, LineList, read_yaml
+
+DATA_SCHEMES = {"places": RKG.placeScheme, "indicators": RKG.indicatorScheme, "categories": RKG.categoryScheme}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
+DATE_FORMS = [
+    (re.compile(r"^\d{4}$"), XSD.gYear),
+    (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), XSD.gYearMonth),
+    (re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"), XSD.date),
+]
+
+
+@dataclass
+class Record:
+    kind: Kind
+    data: LineDict
+    file: str
+    line: int
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))
+
+    @property
+    def iri(self) -> URIRef:
+        return URIRef(self.kind.iri_base + self.id)
+
+    def line_of(self, key: str) -> int:
+        return self.data.line_of(key) if isinstance(self.data, LineDict) else self.line
+
+
+@dataclass
+class Conversion:
+    graph: Graph
+    problems: list[Problem]
+    records: dict[str, Record]
+    # (record IRI, predicate) -> line of the YAML key that produced it, for SHACL messages
+    key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
+
+    def locate(self, node: URIRef, predicate: URIRef | None) -> tuple[Record | None, int]:
+        base = URIRef(str(node).split("#", 1)[0])
+        record = next((r for r in self.records.values() if r.iri == base), None)
+        if record is None:
+            return None, 0
+        line = self.key_lines.get((base, predicate)) if predicate is not None else None
+        return record, line or record.line
+
+
+class Converter:
+    def __init__(self, ontology: Graph, data_dir: Path, sources_dir: Path):
+        self.ontology = ontology
+        self.data_dir = data_dir
+        self.sources_dir = sources_dir
+        self.problems: list[Problem] = []
+        self.graph = Graph()
+        self.records: dict[str, Record] = {}
+        self.key_lines: dict[tuple[URIRef, URIRef], int] = {}
+        self.schemes = {name: self._scheme_members(iri) for name, iri in SCHEMES.items()}
+        self.texts: dict[str, SourceText | None] = {}
+
+    # ------------------------------------------------------------------ reading
+    def _scheme_members(self, scheme: URIRef) -> dict[str, URIRef]:
+        return {str(code): concept
+                for concept in self.ontology.subjects(SKOS.inScheme, scheme)
+                for code in self.ontology.objects(concept, SKOS.notation)}
+
+    def problem(self, file: str, line: int, code: str, message: str, hint: str = "",
+                column: int = 0, severity: str = "error") -> None:
+        self.problems.append(Problem(file, line, column, code, message, hint, severity))
+
+    def read(self, files: list[Path]) -> None:
+        for path in files:
+            rel = path.relative_to(self.data_dir.parent).as_posix() if self.data_dir.parent in path.parents \
+                else path.as_posix()
+            doc, problem = read_yaml(path)
+            if problem:
+                self.problem(rel, problem.line, "yaml-syntax", problem.message, problem.hint, problem.column)
+                continue
+            if doc is None:
+                continue
+            if not isinstance(doc, LineDict):
+                self.problem(rel, 1, "bad-structure",
+                             "a data file must be a mapping from kinds of record to lists of records",
+                             f"start the file with one of: {', '.join(KIND_ORDER)}")
+                continue
+            for key, items in doc.items():
+                kind = KINDS.get(key)
+                if kind is None:
+                    self.problem(rel, doc.line_of(key), "unknown-kind", f"unknown kind of record '{key}'",
+                                 did_you_mean(key, KINDS) or f"use one of: {', '.join(KIND_ORDER)}")
+                    continue
+                if items is None:
+                    continue
+                if not isinstance(items, LineList):
+                    self.problem(rel, doc.line_of(key), "bad-structure",
+                                 f"'{key}' must be a list of records (each starting with '- id: ...')")
+                    continue
+                for index, item in enumerate(items):
+                    line = items.line_of(index)
+                    if not isinstance(item, LineDict):
+                        self.problem(rel, line, "bad-structure", f"each entry of '{key}' must be a record "
+                                     "with fields (`- id: ...`), not a plain value")
+                        continue
+                    self._register(Record(kind, item, rel, line))
+
+    def _register(self, record: Record) -> None:
+        rid = record.data.get("id")
+        if rid is None:
+            self.problem(record.file, record.line, "missing-field", f"a {record.kind.label} record has no 'id'",
+                         "add `id: some-stable-slug` as the first field")
+            return
+        if not isinstance(rid, str) or not SLUG.match(rid):
+            suggestion = re.sub(r"[^a-z0-9]+", "-", str(rid).lower()).strip("-")
+            self.problem(record.file, record.line_of("id"), "bad-id",
+                         f"'{rid}' is not a valid id: ids are lower-case letters and digits joined by hyphens",
+                         f"use `id: {suggestion}`")
+            return
+        if rid in self.records:
+            first = self.records[rid]
+            self.problem(record.file, record.line_of("id"), "duplicate-id",
+                         f"the id '{rid}' is already used by the {first.kind.label} at {first.file}:{first.line}",
+                         "ids are unique across all files and kinds: rename one of them")
+            return
+        self.records[rid] = record
+
+    # ------------------------------------------------------------------ converting
+    def convert(self) -> Conversion:
+        for kind_key in KIND_ORDER:
+            for record in [r for r in self.records.values() if r.kind.key == kind_key]:
+                self._convert(record)
+        self._infer_activity()
+        return Conversion(self.graph, self.problems, self.records, self.key_lines)
+
+    def _convert(self, record: Record) -> None:
+        kind, data, subject = record.kind, record.data, record.iri
+        add = self.graph.add
+        add((subject, RDF.type, kind.rdf_class))
+        for key in data:
+            if kind.field(key) is None:
+                self.problem(record.file, record.line_of(key), "unknown-key",
+                             f"unknown field '{key}' in {kind.label} '{record.id}'",
+                             did_you_mean(key, kind.field_names) or
+                             f"the fields of a {kind.label} are: {', '.join(kind.field_names)}")
+        for spec in kind.fields:
+            if spec.required and (spec.name not in data or data[spec.name] in (None, "", [])):
+                self.problem(record.file, record.line, "missing-field",
+                             f"{kind.label} '{record.id}' has no '{spec.name}'",
+                             f"add `{spec.name}: ...`" + (f" ({spec.help})" if spec.help else ""))
+        if kind.needs_source and "source" not in data:
+            self.problem(record.file, record.line, "missing-source",
+                         f"{kind.label} '{record.id}' cites no source",
+                         "add `source: {document: ..., section: ..., quote: \"...\"}` with a verbatim quote")
+        for key, value in data.items():
+            spec = kind.field(key)
+            if spec is None or key == "id" or value is None:
+                continue
+            if spec.predicate is not None:
+                self.key_lines[(subject, spec.predicate)] = record.line_of(key)
+            self._field(record, spec, value)
+        if kind.key in ("measures", "policies", "findings", "recommendations") \
+                and "country" not in data and "scope" not in data:
+            self.problem(record.file, record.line, "missing-field",
+                         f"{kind.label} '{record.id}' has neither 'country' nor 'scope'",
+                         "add `country: BGD` (ISO 3166-1 alpha-3) or `scope: regional` / `scope: international`")
+        if kind.key == "actors" and data.get("type") == "coordination-body":
+            add((subject, RDF.type, RKG.CoordinationBody))
+        if kind.key == "figures":
+            add((subject, QB.dataSet, RKG.figures))
+            area = self._ref_iri(data.get("place"), ("places",))
+            for country in self._as_list(data.get("country")):
+                if area is None and str(country) in self.schemes["country"]:
+                    area = self.schemes["country"][str(country)]
+            if area is not None:
+                add((subject, RKG.refArea, area))
+        if kind.key in DATA_SCHEMES:
+            add((subject, RDF.type, SKOS.Concept))
+            add((subject, SKOS.inScheme, DATA_SCHEMES[kind.key]))
+            add((subject, SKOS.notation, Literal(record.id)))
+            if "name" in data:
+                add((subject, SKOS.prefLabel, Literal(str(data["name"]))))
+        if kind.key == "places" and "within" not in data and str(data.get("country")) in self.schemes["country"]:
+            add((subject, SKOS.broader, self.schemes["country"][str(data["country"])]))
+        if kind.key == "documents":
+            self._load_text(record)
+
+    @staticmethod
+    def _as_list(value) -> list:
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def _field(self, record: Record, spec: Field, value) -> None:
+        subject, line = record.iri, record.line_of(spec.name)
+        where = f"'{spec.name}' of {record.kind.label} '{record.id}'"
+        add = self.graph.add
+        t = spec.type
+        if t in ("str", "text"):
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                self.problem(record.file, line, "bad-value", f"{where} must be text, not {type(value).__name__}",
+                             "write a single line of text (quote it if it contains ': ')")
+                return
+            if spec.name == "wikidata":
+                if not WIKIDATA.match(str(value)):
+                    self.problem(record.file, line, "bad-value", f"{where} must be a Wikidata id like Q1186")
+                    return
+                add((subject, spec.predicate, URIRef("http://www.wikidata.org/entity/" + str(value))))
+                return
+            if spec.predicate is not None:
+                obj = URIRef(str(value)) if spec.name == "url" else Literal(str(value).strip())
+                add((subject, spec.predicate, obj))
+        elif t == "strs":
+            items = self._as_list(value)
+            for item in items:
+                if not isinstance(item, (str, int, float)):
+                    self.problem(record.file, line, "bad-value", f"{where} must be a list of text values")
+                    return
+                add((subject, spec.predicate, Literal(str(item).strip())))
+        elif t == "bool":
+            if not isinstance(value, bool):
+                self.problem(record.file, line, "bad-value", f"{where} must be true or false, not '{value}'",
+                             f"write `{spec.name}: true` or `{spec.name}: false`")
+                return
+            if spec.predicate is not None:
+                add((subject, spec.predicate, Literal(value)))
+        elif t == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                self.problem(record.file, line, "bad-value", f"{where} must be a number")
+                return
+            try:
+                number = Decimal(str(value).replace(",", "")) if isinstance(value, str) else Decimal(str(value))
+            except InvalidOperation:
+                self.problem(record.file, line, "bad-value", f"{where} must be a number, not '{value}'",
+                             "write digits only, e.g. 1340601 (no thousands separators, units or words)")
+                return
+            add((subject, spec.predicate, Literal(number, datatype=XSD.decimal)))
+        elif t == "date":
+            literal = self._date(value)
+            if literal is None:
+                self.problem(record.file, line, "bad-date", f"{where} is not a date: '{value}'",
+                             "write a year (2013), a month (2020-11) or a day (2020-11-26)")
+                return
+            add((subject, spec.predicate, literal))
+        elif t in ("concept", "concepts"):
+            values = self._as_list(value)
+            if t == "concept" and isinstance(value, list):
+                self.problem(record.file, line, "bad-value", f"{where} takes one value, not a list")
+                return
+            for item in values:
+                concept = self._concept(record, spec, item, line)
+                if concept is not None:
+                    add((subject, spec.predicate, concept))
+        elif t in ("ref", "refs"):
+            values = self._as_list(value)
+            if t == "ref" and isinstance(value, list):
+                self.problem(record.file, line, "bad-value", f"{where} takes one id, not a list")
+                return
+            for item in values:
+                target = self._resolve(record, spec, item, line)
+                if target is not None:
+                    add((subject, spec.predicate, target))
+        elif t == "roles":
+            self._roles(record, value, line)
+        elif t == "filed_under":
+            self._filed_under(record, value, line)
+        elif t == "source":
+            self._sources(record, value, line)
+
+    @staticmethod
+    def _date(value) -> Literal | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            value = str(value)
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()[:10]
+        text = str(value)
+        for pattern, datatype in DATE_FORMS:
+            if pattern.match(text):
+                if datatype == XSD.date:
+                    try:
+                        dt.date.fromisoformat(text)
+                    except ValueError:
+                        return None
+                return Literal(text, datatype=datatype)
+        return None
+
+    def _concept(self, record: Record, spec: Field, value, line: int) -> URIRef | None:
+        members = self.schemes[spec.scheme]
+        if str(value) in members and not isinstance(value, bool):
+            return members[str(value)]
+        allowed = sorted(members)
+        listing = ", ".join(allowed) if len(allowed) <= 30 else ", ".join(allowed[:30]) + ", ..."
+        hint = did_you_mean(str(value), allowed)
+        self.problem(record.file, line, "not-in-scheme",
+                     f"'{value}' is not a {spec.scheme} ('{spec.name}' of {record.kind.label} '{record.id}'); "
+                     f"allowed values: {listing}",
+                     hint or (f"add the concept to ontology/ if it is really missing" if spec.scheme != "country"
+                              else "use an ISO 3166-1 alpha-3 code listed in ontology/countries.ttl"))
+        return None
+
+    def _resolve(self, record: Record, spec: Field, value, line: int) -> URIRef | None:
+        target = self.records.get(str(value))
+        if target is not None and target.kind.key in spec.targets:
+            return target.iri
+        wanted = " or ".join(KINDS[k].label for k in spec.targets)
+        if target is not None:
+            self.problem(record.file, line, "bad-reference",
+                         f"'{value}' in '{spec.name}' of {record.kind.label} '{record.id}' is a "
+                         f"{target.kind.label} ({target.file}:{target.line}), not a {wanted}")
+            return None
+        candidates = [r.id for r in self.records.values() if r.kind.key in spec.targets]
+        self.problem(record.file, line, "unknown-reference",
+                     f"'{spec.name}' of {record.kind.label} '{record.id}' refers to {wanted} '{value}', "
+                     f"which does not exist",
+                     did_you_mean(str(value), candidates) or f"add a {wanted} record with `id: {value}`")
+        return None
+
+    def _ref_iri(self, value, targets) -> URIRef | None:
+        target = self.records.get(str(value)) if value is not None else None
+        return target.iri if target is not None and target.kind.key in targets else None
+
+    def _roles(self, record: Record, value, line: int) -> None:
+        if not isinstance(value, LineDict):
+            self.problem(record.file, line, "bad-value",
+                         f"'roles' of {record.kind.label} '{record.id}' must map roles to lists of actor ids",
+                         "e.g. roles: {funder: [european-union], implementer: [iom]}")
+            return
+        actor_field = Field("roles", "refs", targets=("actors",))
+        for role, actors in value.items():
+            role_line = value.line_of(role)
+            if role not in ROLE_PROPERTIES:
+                self.problem(record.file, role_line, "not-in-scheme",
+                             f"'{role}' is not a role (in measure '{record.id}'); allowed values: "
+                             + ", ".join(ROLE_PROPERTIES), did_you_mean(role, ROLE_PROPERTIES))
+                continue
+            role_concept = self.schemes["role"][role]
+            for actor in self._as_list(actors):
+                target = self._resolve(record, actor_field, actor, role_line)
+                if target is None:
+                    continue
+                node = URIRef(f"{record.iri}#{role.replace('_', '-')}-{actor}")
+                self.graph.add((record.iri, RKG.involvement, node))
+                self.graph.add((node, RDF.type, RKG.Involvement))
+                self.graph.add((node, PROV.agent, target))
+                self.graph.add((node, PROV.hadRole, role_concept))
+                self.graph.add((record.iri, RKG.involves, target))
+                self.graph.add((record.iri, ROLE_PROPERTIES[role], target))
+                self.key_lines[(record.iri, ROLE_PROPERTIES[role])] = role_line
+
+    def _filed_under(self, record: Record, value, line: int) -> None:
+        if not isinstance(value, LineDict) or not set(value) <= {"dimension", "level"}:
+            self.problem(record.file, line, "bad-value",
+                         f"'filed_under' of {record.kind.label} '{record.id}' takes `dimension` and/or `level`",
+                         "e.g. filed_under: {dimension: social, level: individual}")
+            return
+        for key, scheme, narrow, broad in (("dimension", "dimension", RKG.filedUnderDimension, RKG.dimension),
+                                          ("level", "level", RKG.filedUnderLevel, RKG.level)):
+            if key in value:
+                spec = Field(f"filed_under.{key}", "concept", narrow, scheme=scheme)
+                concept = self._concept(record, spec, value[key], value.line_of(key))
+                if concept is not None:
+                    self.graph.add((record.iri, narrow, concept))
+                    self.graph.add((record.iri, broad, concept))
+
+    def _sources(self, record: Record, value, line: int) -> None:
+        items = value if isinstance(value, LineList) else [value]
+        for index, item in enumerate(items, start=1):
+            item_line = items.line_of(index - 1) if isinstance(items, LineList) else line
+            if not isinstance(item, LineDict):
+                self.problem(record.file, item_line, "bad-source",
+                             f"the source of {record.kind.label} '{record.id}' must have document, section and quote",
+                             "source: {document: reintegration-mapping-south-asia, section: \"3.2.1\", quote: \"...\"}")
+                continue
+            for key in item:
+                if key not in SOURCE_KEYS:
+                    self.problem(record.file, item.line_of(key), "unknown-key",
+                                 f"unknown field '{key}' in the source of {record.kind.label} '{record.id}'",
+                                 did_you_mean(key, SOURCE_KEYS) or "a source has document, section and quote")
+            missing = [k for k in SOURCE_KEYS if not item.get(k)]
+            if missing:
+                self.problem(record.file, item.line, "bad-source",
+                             f"the source of {record.kind.label} '{record.id}' lacks {', '.join(missing)}",
+                             "every source names its document, section and a short verbatim quote")
+            document = self.records.get(str(item.get("document")))
+            if item.get("document") and (document is None or document.kind.key != "documents"):
+                docs = [r.id for r in self.records.values() if r.kind.key == "documents"]
+                self.problem(record.file, item.line_of("document"), "unknown-reference",
+                             f"the source of {record.kind.label} '{record.id}' names document "
+                             f"'{item.get('document')}', which does not exist",
+                             did_you_mean(str(item.get("document")), docs) or f"documents: {', '.join(docs)}")
+                document = None
+            passage = URIRef(f"{record.iri}#source-{index}")
+            self.graph.add((record.iri, PROV.wasDerivedFrom, passage))
+            self.graph.add((passage, RDF.type, RKG.SourcePassage))
+            if document is not None:
+                self.graph.add((passage, RKG.inDocument, document.iri))
+            if item.get("section"):
+                self.graph.add((passage, RKG.section, Literal(str(item["section"]))))
+            if item.get("quote"):
+                self.graph.add((passage, RKG.quote, Literal(str(item["quote"]))))
+                if document is not None:
+                    self._check_quote(record, document, item)
+
+    # ------------------------------------------------------------------ provenance
+    def _load_text(self, record: Record) -> None:
+        name = record.data.get("file")
+        if not name:
+            return
+        path = self.sources_dir / str(name)
+        if not path.is_file():
+            self.problem(record.file, record.line_of("file"), "missing-file",
+                         f"the text of document '{record.id}' is not at {path.name} in the sources folder",
+                         "put the plain-text copy of the document in sources/ or fix `file:`")
+            self.texts[record.id] = None
+            return
+        self.texts[record.id] = SourceText.from_file(record.id, path, bool(record.data.get("numbered_sections")))
+
+    def _text(self, document: Record) -> SourceText | None:
+        if document.id not in self.texts:
+            self._load_text(document)
+        return self.texts.get(document.id)
+
+    def _check_quote(self, record: Record, document: Record, item: LineDict) -> None:
+        text = self._text(document)
+        if text is None:
+            return
+        quote, line = str(item["quote"]), item.line_of("quote")
+        found = text.sections_containing(quote)
+        if not found:
+            self.problem(record.file, line, "quote-not-found",
+                         f"the quote of {record.kind.label} '{record.id}' is not in '{document.id}': "
+                         f"\"{quote[:80]}{'...' if len(quote) > 80 else ''}\"",
+                         "copy the words exactly as the source has them (line breaks and spacing may differ)")
+            return
+        if text.numbered_sections:
+            wanted = section_number(str(item.get("section", "")))
+            if wanted is None:
+                if "" not in found:  # unnumbered labels are for the front matter (Foreword)
+                    self.problem(record.file, item.line_of("section"), "quote-wrong-section",
+                                 f"the quote of {record.kind.label} '{record.id}' is in section "
+                                 f"{' and '.join(sorted(set(found)))}; give that section's number",
+                                 f"write section: \"{found[0]}\"")
+            elif not in_section(found, wanted):
+                self.problem(record.file, item.line_of("section"), "quote-wrong-section",
+                             f"the quote of {record.kind.label} '{record.id}' is in section "
+                             f"{' and '.join(sorted(set(f or 'front matter' for f in found)))}, not {wanted}",
+                             f"write section: \"{found[0]}\"")
+
+    # ------------------------------------------------------------------ inference
+    def _infer_activity(self) -> None:
+        """rkg:activeIn for actors, from the countries of what they take part in."""
+        g = self.graph
+        for measure in set(g.subjects(RDF.type, RKG.SupportMeasure)):
+            countries = set(g.objects(measure, RKG.country))
+            for actor in set(g.objects(measure, RKG.involves)):
+                for country in countries:
+                    g.add((actor, RKG.activeIn, country))
+        for policy in set(g.subjects(RDF.type, RKG.Policy)):
+            for actor in set(g.objects(policy, RKG.designatesAgency)):
+                for country in set(g.objects(policy, RKG.country)):
+                    g.add((actor, RKG.activeIn, country))
+
+
+def label_of(graph: Graph, node) -> str:
+    return str(graph.value(node, RDFS.label) or node)

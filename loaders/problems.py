@@ -1,0 +1,53 @@
+"""The one shape every loading problem takes: file, line, what is wrong, how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+        text = f"{where}: {self.severity}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f"\n    fix: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class LoadError(Exception):
+    """Raised when the curated data does not load; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} error(s) in the curated data")
+
+
+def closest(word: str, candidates, n: int = 3) -> list[str]:
+    """The candidates nearest to `word`, best first (may be empty)."""
+    candidates = sorted({str(c) for c in candidates})
+    found = difflib.get_close_matches(str(word), candidates, n=n, cutoff=0.6)
+    if not found:
+        lowered = str(word).lower()
+        found = [c for c in candidates if lowered and (lowered in c.lower() or c.lower() in lowered)][:n]
+    return found
+
+
+def did_you_mean(word: str, candidates, n: int = 3) -> str:
+    near = closest(word, candidates, n)
+    if not near:
+        return ""
+    return "did you mean " + " or ".join(f"'{c}'" for c in near) + "?"

@@ -1,0 +1,134 @@
+"""Reading curated YAML with the line of every key and item, for error messages.
+
+PyYAML does the parsing; this module only keeps the marks it already computes and
+narrows YAML 1.1's implicit typing, which would read `NO` (Norway) or `off` as booleans
+and `2020-11-04` as a date object. Here booleans are only `true`/`false`, dates stay
+strings (the loader parses them itself) and a key given twice is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+
+class LineDict(dict):
+    """A mapping that remembers its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    """A sequence that remembers its own line and the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+@dataclass
+class YamlProblem:
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+
+
+class DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Keep only the implicit resolvers a curator would expect: null, true/false, int, float.
+_Loader.yaml_implicit_resolvers = {}
+for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+    kept = [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
+    if kept:
+        _Loader.yaml_implicit_resolvers[first] = kept
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result.key_lines:
+            raise DuplicateKey(
+                None,
+                None,
+                f"the key '{key}' is given twice in this mapping (first on line {result.key_lines[key]})",
+                key_node.start_mark,
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def read_yaml(path: Path) -> tuple[object, YamlProblem | None]:
+    """Parse one YAML file. Returns (document, None) or (None, problem)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, YamlProblem(1, 1, f"the file is not valid UTF-8 ({exc.reason} at byte {exc.start})",
+                                 "save the file as UTF-8")
+    try:
+        return yaml.load(text, Loader=_Loader), None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        parts = [p for p in (exc.context, exc.problem) if p]
+        message = "YAML syntax error: " + "; ".join(parts)
+        hint = _syntax_hint(exc)
+        return None, YamlProblem(line, column, message, hint)
+    except yaml.YAMLError as exc:  # errors without a position
+        return None, YamlProblem(1, 1, f"YAML syntax error: {exc}")
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:
+    if isinstance(exc, DuplicateKey):
+        return "remove or rename one of the two keys"
+    problem = exc.problem or ""
+    if "expected <block end>" in problem or "expected <block end>" in (exc.context or ""):
+        return "check the indentation of this line against the lines above it"
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted, e.g. quote: \"...\""
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each field is written `key: value`; check for a missing colon or an unclosed quote"
+    if "found unexpected end of stream" in problem or "unclosed" in problem:
+        return "a quote or bracket opened above is never closed"
+    return "fix the YAML syntax at this position"

@@ -1,0 +1,147 @@
+"""The `rkg` command: validate, build, stats, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from .graph.build import Build, build, default_data_dir
+from .loaders.problems import LoadError
+
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+
+
+def _build(args) -> Build:
+    return build(Path(args.data), Path(args.sources) if args.sources else None)
+
+
+def _report_errors(error: LoadError, as_json: bool) -> int:
+    errors = [p for p in error.problems if p.severity == "error"]
+    if as_json:
+        print(json.dumps({"ok": False, "errors": [p.as_dict() for p in error.problems]}, indent=2))
+    else:
+        for problem in error.problems:
+            print(problem.format(), file=sys.stderr)
+        files = len({p.file for p in errors})
+        print(f"\n{len(errors)} error(s) in {files} file(s); nothing was built.", file=sys.stderr)
+    return 1
+
+
+def _summary(result: Build) -> dict:
+    return {"ok": True, "data_version": result.version, "triples": result.triples,
+            "records": {k: v for k, v in result.counts.items() if v},
+            "warnings": [w.as_dict() for w in result.warnings],
+            "seconds": {k: round(v, 3) for k, v in result.timings.items()}}
+
+
+def cmd_validate(args) -> int:
+    try:
+        result = _build(args)
+    except LoadError as error:
+        return _report_errors(error, args.json)
+    if args.json:
+        print(json.dumps(_summary(result), indent=2))
+        return 0
+    for warning in result.warnings:
+        print(warning.format(), file=sys.stderr)
+    records = ", ".join(f"{n} {k}" for k, n in result.counts.items() if n)
+    print(f"valid: {records}; {result.triples} triples (data version {result.version})")
+    return 0
+
+
+def cmd_build(args) -> int:
+    out = Path(args.out)
+    fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        print(f"error: cannot tell the format of {out}: use one of {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    try:
+        result = _build(args)
+    except LoadError as error:
+        return _report_errors(error, args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    result.graph.serialize(destination=tmp, format=fmt)
+    tmp.replace(out)  # never leave a half-written graph where the old one was
+    if args.json:
+        print(json.dumps(_summary(result) | {"out": str(out), "format": fmt}, indent=2))
+    else:
+        print(f"wrote {result.triples} triples to {out} ({fmt})")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from .graph.stats import stats
+
+    try:
+        result = _build(args)
+    except LoadError as error:
+        return _report_errors(error, args.json)
+    table = stats(result.graph)
+    if args.json:
+        print(json.dumps(table | {"data_version": result.version, "triples": result.triples}, indent=2))
+        return 0
+    countries = sorted({c for row in table["by_country"].values() for c in row})
+    width = max(len(k) for k in table["by_kind"]) + 2
+    print(f"{'kind':<{width}}{'total':>7}" + "".join(f"{c:>7}" for c in countries))
+    for kind, total in table["by_kind"].items():
+        row = table["by_country"].get(kind, {})
+        print(f"{kind:<{width}}{total:>7}" + "".join(f"{row.get(c, 0):>7}" for c in countries))
+    print(f"\n{result.triples} triples, data version {result.version}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from .api.app import create_app
+
+    try:
+        app = create_app(Path(args.data), Path(args.sources) if args.sources else None)
+    except LoadError as error:
+        return _report_errors(error, False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="rkg", description="Reintegration Knowledge Graph: build, check and serve.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", default=str(default_data_dir()),
+                       help="folder of curated YAML (default: ./data or $RKG_DATA)")
+        p.add_argument("--sources", default=None, help="folder of source texts (default: DATA/../sources)")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("validate", help="check data/ and print every problem, or a one-line summary")
+    common(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="write the validated graph (format from the extension: .ttl .nt .jsonld)")
+    common(p)
+    p.add_argument("--out", required=True, help="output file")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("stats", help="counts of records by kind and country")
+    common(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("serve", help="serve the API on the validated graph")
+    common(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
