@@ -114,8 +114,6 @@ def shacl_problems(graph: Graph, conversion) -> list[Problem]:
                                    allow_warnings=True, advanced=False)
     if conforms:
         return []
-    already = {(p.file, p.line) for p in conversion.problems}
-    already_records = {p.file for p in conversion.problems}
     found = set()
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
@@ -126,19 +124,12 @@ def shacl_problems(graph: Graph, conversion) -> list[Problem]:
         if record is None:
             found.add(Problem("ontology", 0, 0, "shacl", f"{focus}: {message}"))
             continue
-        if (record.file, line) in already or (record.file in already_records and _is_dangling(graph, focus, path)):
+        if record.id in conversion.records_with_problems:
             continue  # the loader has already reported this, in curator's terms
         level = "warning" if severity in (SH.Warning, SH.Info) else "error"
-        found.add(Problem(record.file, line, "shacl", f"{record.kind.label} '{record.id}': {message}",
+        found.add(Problem(record.file, line, 0, "shacl", f"{record.kind.label} '{record.id}': {message}",
                           severity=level))
     return sorted(found)
-
-
-def _is_dangling(graph: Graph, focus, path) -> bool:
-    """True when the value at `path` is a reference the loader already refused."""
-    if not isinstance(path, URIRef):
-        return False
-    return any((value, RDF.type, None) not in graph for value in graph.objects(focus, path))
 
 
 def completeness_warnings(conversion) -> list[Problem]:

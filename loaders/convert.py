@@ -57,6 +57,8 @@ class Conversion:
     records: dict[str, Record]
     # (record IRI, predicate) -> line of the YAML key that produced it, for SHACL messages
     key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
+    # ids of records the loader already refused: SHACL results about them would only repeat it
+    records_with_problems: set[str] = field(default_factory=set)
 
     def locate(self, node: URIRef, predicate: URIRef | None) -> tuple[Record | None, int]:
         base = URIRef(str(node).split("#", 1)[0])
@@ -78,6 +80,8 @@ class Converter:
         self.key_lines: dict[tuple[URIRef, URIRef], int] = {}
         self.schemes = {name: self._scheme_members(iri) for name, iri in SCHEMES.items()}
         self.texts: dict[str, SourceText | None] = {}
+        self.current: Record | None = None
+        self.records_with_problems: set[str] = set()
 
     # ------------------------------------------------------------------ reading
     def _scheme_members(self, scheme: URIRef) -> dict[str, URIRef]:
@@ -88,6 +92,8 @@ class Converter:
     def problem(self, file: str, line: int, code: str, message: str, hint: str = "",
                 column: int = 0, severity: str = "error") -> None:
         self.problems.append(Problem(file, line, column, code, message, hint, severity))
+        if self.current is not None and severity == "error":
+            self.records_with_problems.add(self.current.id)
 
     def read(self, files: list[Path]) -> None:
         for path in files:
@@ -148,9 +154,11 @@ class Converter:
     def convert(self) -> Conversion:
         for kind_key in KIND_ORDER:
             for record in [r for r in self.records.values() if r.kind.key == kind_key]:
+                self.current = record
                 self._convert(record)
+        self.current = None
         self._infer_activity()
-        return Conversion(self.graph, self.problems, self.records, self.key_lines)
+        return Conversion(self.graph, self.problems, self.records, self.key_lines, self.records_with_problems)
 
     def _convert(self, record: Record) -> None:
         kind, data, subject = record.kind, record.data, record.iri
@@ -253,7 +261,7 @@ class Converter:
                 self.problem(record.file, line, "bad-value", f"{where} must be a number, not '{value}'",
                              "write digits only, e.g. 1340601 (no thousands separators, units or words)")
                 return
-            add((subject, spec.predicate, Literal(number, datatype=XSD.decimal)))
+            add((subject, spec.predicate, Literal(canonical_decimal(number), datatype=XSD.decimal)))
         elif t == "date":
             literal = self._date(value)
             if literal is None:
@@ -480,6 +488,13 @@ class Converter:
             for actor in set(g.objects(policy, RKG.designatesAgency)):
                 for country in set(g.objects(policy, RKG.country)):
                     g.add((actor, RKG.activeIn, country))
+
+
+def canonical_decimal(number: Decimal) -> str:
+    """The XSD canonical form (163 -> '163.0', 0.50 -> '0.5'), so every serialisation round-trips."""
+    if number == number.to_integral_value():
+        return f"{int(number)}.0"
+    return format(number.normalize(), "f")
 
 
 def label_of(graph: Graph, node) -> str:
