@@ -1,0 +1,41 @@
+# Two entry points: `make run` (validate the curated data and serve the API) and `make test`.
+# Both create the virtual environment and install what they need on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: run test install validate build stats clean
+
+run: $(STAMP)
+	$(BIN)/rkg validate
+	$(BIN)/rkg serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+validate: $(STAMP)
+	$(BIN)/rkg validate
+
+stats: $(STAMP)
+	$(BIN)/rkg stats
+
+build: $(STAMP)
+	$(BIN)/rkg build --out out/graph.ttl
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
