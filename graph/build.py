@@ -143,7 +143,7 @@ def completeness_warnings(conversion) -> list[Problem]:
                    and not (isinstance(record.data.get("filed_under"), dict)
                             and k[:-1] in record.data["filed_under"])]
         if missing:
-            warnings.append(Problem(record.file, record.line, "incomplete",
+            warnings.append(Problem(record.file, record.line, 0, "incomplete",
                                     f"measure '{record.id}' has no {' and no '.join(missing)}: "
                                     "it will not appear in coverage queries",
                                     "add them where the source says; otherwise explain in `note:`",

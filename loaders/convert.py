@@ -199,6 +199,8 @@ class Converter:
             for country in self._as_list(data.get("country")):
                 if area is None and str(country) in self.schemes["country"]:
                     area = self.schemes["country"][str(country)]
+            if area is None and str(data.get("scope")) in self.schemes["scope"]:
+                area = self.schemes["scope"][str(data["scope"])]
             if area is not None:
                 add((subject, RKG.refArea, area))
         if kind.key in DATA_SCHEMES:

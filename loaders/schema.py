@@ -187,6 +187,8 @@ _kind(Kind("policies", "policy", RKG.Policy, ID + "policy/", _common(
     Field("status", "concept", RKG.policyStatus, required=True, scheme="policy-status"),
     Field("addresses_reintegration", "bool", RKG.addressesReintegration),
     Field("designates", "refs", RKG.designatesAgency, targets=("actors",)),
+    Field("issued_by", "refs", DCTERMS.creator, targets=("actors",),
+          help="the body that adopted or issued it (a ministry, ILO, ASEAN, ...)"),
     Field("counterparts", "concepts", RKG.counterpart, scheme="country"),
     Field("under", "ref", RKG.underPolicy, targets=("policies",)),
     Field("under_revision", "bool", RKG.underRevision),
