@@ -8,6 +8,7 @@ Header lines (before the first non-comment line):
     # param: min_countries integer default=2 - ...
     # example: rkg query run coverage-matrix --param country=NPL
     # columns: country, dimension, level, measures
+    # lists: measure_names        (columns holding "; "-separated lists, returned sorted)
 
 Parameter types: `iso3` (a country code), `code:<scheme>` (a concept code of that scheme,
 e.g. `code:target-group`), `id:<kind>` (the id of an actor, measure, policy, finding),
@@ -30,7 +31,8 @@ from rdflib import XSD, Literal, URIRef
 from ..loaders.problems import did_you_mean
 from ..loaders.schema import KINDS, SCHEMES
 
-_HEADER = re.compile(r"^#\s*(title|answers|param|example|columns|note):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|answers|param|example|columns|lists|note):\s*(.*)$")
+LIST_SEPARATOR = "; "
 _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z0-9:_-]+)"
                     r"(?:\s+(?P<flags>(?:optional|required|default=\S+)(?:\s+(?:optional|required|default=\S+))*))?"
                     r"\s*(?:-\s*(?P<help>.*))?$")
@@ -68,6 +70,7 @@ class NamedQuery:
     params: list[Param] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
     check: bool = False
 
     def param(self, name: str) -> Param | None:
@@ -76,7 +79,7 @@ class NamedQuery:
     def as_dict(self) -> dict:
         return {"name": self.name, "title": self.title, "answers": self.answers,
                 "params": [p.as_dict() for p in self.params], "examples": self.examples,
-                "columns": self.columns, "check": self.check}
+                "columns": self.columns, "lists": self.lists, "check": self.check}
 
 
 def parse_query(path: Path, check: bool = False) -> NamedQuery:
@@ -99,6 +102,8 @@ def parse_query(path: Path, check: bool = False) -> NamedQuery:
             query.examples.append(value)
         elif key == "columns":
             query.columns = [c.strip() for c in value.split(",") if c.strip()]
+        elif key == "lists":
+            query.lists = [c.strip() for c in value.split(",") if c.strip()]
         elif key == "param":
             found = _PARAM.match(value)
             if not found:
@@ -114,6 +119,9 @@ def parse_query(path: Path, check: bool = False) -> NamedQuery:
     for param in query.params:
         if not re.search(r"\?" + param.name + r"\b", _strip_comments(text)):
             raise QueryError(f"{path.name}: parameter {param.name} is not a variable of the query", status=500)
+        if re.search(r"\bAS\s+\?" + param.name + r"\b", _strip_comments(text), re.I):
+            # parameters arrive bound (VALUES), and a bound variable cannot be assigned again
+            raise QueryError(f"{path.name}: parameter {param.name} must not be assigned with AS", status=500)
     return query
 
 
@@ -181,6 +189,20 @@ def bind(query: NamedQuery, values: dict[str, str], vocabulary: Vocabulary) -> d
             continue
         bindings[param.name] = convert(param, str(raw), vocabulary)
     return bindings
+
+
+def run(store, query: NamedQuery, values: dict[str, str] | None = None,
+        vocabulary: Vocabulary | None = None) -> list[dict]:
+    """Bind, run and tidy a named query: list columns come back sorted, so the same graph always
+    gives the same rows (GROUP_CONCAT's order is up to the engine)."""
+    bindings = bind(query, values or {}, vocabulary or Vocabulary.from_store(store))
+    rows = store.select(query.text, bindings)
+    for row in rows:
+        for column in query.lists:
+            value = row.get(column)
+            if value is not None and str(value):
+                row[column] = Literal(LIST_SEPARATOR.join(sorted(set(str(value).split(LIST_SEPARATOR)))))
+    return rows
 
 
 def convert(param: Param, raw: str, vocabulary: Vocabulary):

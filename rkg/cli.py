@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 from .graph.build import Build, build, default_data_dir
@@ -94,6 +95,98 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def _store(args):
+    from .graph.store import EmbeddedStore
+
+    result = _build(args)
+    return result, EmbeddedStore.from_graph(result.graph)
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+def format_rows(rows: list[dict], columns: list[str], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([{c: _cell(r.get(c)) if r.get(c) is not None else None for c in columns} for r in rows],
+                          indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(r.get(c)) for c in columns] for r in rows])
+        return out.getvalue().rstrip("\n")
+    widths = {c: min(60, max([len(c)] + [len(_cell(r.get(c))) for r in rows])) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns), "  ".join("-" * widths[c] for c in columns)]
+    for r in rows:
+        lines.append("  ".join(_cell(r.get(c))[:widths[c]].ljust(widths[c]) for c in columns).rstrip())
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def cmd_query_list(args) -> int:
+    from .graph.queries import library
+
+    queries = [q for q in library().values() if args.checks or not q.check]
+    if args.json:
+        print(json.dumps([q.as_dict() for q in queries], indent=2))
+        return 0
+    for q in queries:
+        print(f"{q.name}{'  [check]' if q.check else ''}\n  {q.title}: {q.answers}")
+        for p in q.params:
+            flags = "required" if p.required else (f"default {p.default}" if p.default else "optional")
+            print(f"    --param {p.name}=<{p.type}>  ({flags}) {p.help}")
+        for example in q.examples:
+            print(f"    e.g. {example}")
+        print()
+    return 0
+
+
+def cmd_query_run(args) -> int:
+    from .graph.queries import QueryError, Vocabulary, get, run
+
+    values = {}
+    for item in args.param or []:
+        if "=" not in item:
+            print(f"error: --param takes NAME=VALUE, not '{item}'", file=sys.stderr)
+            return 2
+        name, value = item.split("=", 1)
+        values[name.strip()] = value.strip()
+    try:
+        query = get(args.name)
+        result, store = _store(args)
+        rows = run(store, query, values, Vocabulary.from_store(store))
+    except LoadError as error:
+        return _report_errors(error, False)
+    except QueryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if error.allowed:
+            print("allowed: " + ", ".join(error.allowed[:60]) + (" ..." if len(error.allowed) > 60 else ""),
+                  file=sys.stderr)
+        return 2
+    columns = query.columns or (list(rows[0]) if rows else [])
+    columns = [c for c in columns if not rows or c in rows[0]] or (list(rows[0]) if rows else columns)
+    print(format_rows(rows, columns, args.format))
+    return 1 if query.check and rows else 0
+
+
+def cmd_network(args) -> int:
+    from .graph.network import export
+
+    try:
+        _, store = _store(args)
+    except LoadError as error:
+        return _report_errors(error, False)
+    country = args.country.upper() if args.country else None
+    text = export(store, args.format, country)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote the {args.format} actor network{' of ' + country if country else ''} to {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -129,6 +222,26 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts of records by kind and country")
     common(p)
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("query", help="the named SPARQL queries: list them or run one")
+    qsub = p.add_subparsers(dest="query_command", required=True)
+    q = qsub.add_parser("list", help="every named query with its parameters")
+    common(q)
+    q.add_argument("--checks", action="store_true", help="include the data checks (*-violation)")
+    q.set_defaults(func=cmd_query_list)
+    q = qsub.add_parser("run", help="run one named query")
+    common(q)
+    q.add_argument("name", help="the query's name (see `rkg query list`)")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.set_defaults(func=cmd_query_run)
+
+    p = sub.add_parser("network", help="the actor network with its metrics (json) or as graphml/gexf")
+    common(p)
+    p.add_argument("--format", choices=["json", "graphml", "gexf"], default="json")
+    p.add_argument("--country", help="only this country's measures (ISO alpha-3)")
+    p.add_argument("--out", help="write to this file instead of printing")
+    p.set_defaults(func=cmd_network)
 
     p = sub.add_parser("serve", help="serve the API on the validated graph")
     common(p)

@@ -37,3 +37,24 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+@pytest.fixture(scope="session")
+def analytics():
+    """The analytics fixture in the embedded store, with a runner for named queries."""
+    from rkg.graph.queries import Vocabulary, get, run
+    from rkg.graph.store import EmbeddedStore
+
+    result = build(FIXTURES / "analytics", FIXTURES / "sources")
+    store = EmbeddedStore.from_graph(result.graph)
+    vocabulary = Vocabulary.from_store(store)
+
+    class Runner:
+        def __init__(self):
+            self.store, self.graph = store, result.graph
+
+        def __call__(self, name, **params):
+            rows = run(store, get(name), {k: str(v) for k, v in params.items()}, vocabulary)
+            return [{k: (None if v is None else v.toPython()) for k, v in row.items()} for row in rows]
+
+    return Runner()

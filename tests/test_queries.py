@@ -1,0 +1,253 @@
+"""The named query library on a hand-made fixture with known answers (tests/fixtures/analytics)."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from rkg.graph import queries as Q
+from rkg.graph.store import with_values
+
+
+def cell(rows, **match):
+    found = [r for r in rows if all(str(r.get(k)) == str(v) for k, v in match.items())]
+    assert len(found) == 1, (match, found)
+    return found[0]
+
+
+# ---------------------------------------------------------------- the library itself
+
+def test_every_query_documents_itself():
+    library = Q.library()
+    assert len([q for q in library.values() if not q.check]) >= 14
+    for q in library.values():
+        assert q.title and q.answers and q.columns, q.name
+        if not q.check:
+            assert q.examples and all(e.startswith(f"rkg query run {q.name}") for e in q.examples), q.name
+        for p in q.params:
+            assert p.help, (q.name, p.name)
+
+
+def test_every_query_parses_and_declares_its_real_columns(analytics):
+    for q in Q.library().values():
+        prepareQuery(q.text)  # a SPARQL 1.1 parser other than the store's
+        rows = analytics.store.store.query(q.text)
+        produced = [v.value for v in rows.variables]
+        echoed = {p.name for p in q.params} - set(q.columns)  # parameters some queries echo back
+        assert [c for c in produced if c not in echoed] == q.columns, q.name
+
+
+def test_check_queries_follow_the_naming_convention():
+    checks = [q for q in Q.library().values() if q.check]
+    assert len(checks) >= 6
+    assert all(q.path.name.endswith("-violation.rq") and q.path.parent.name == "checks" for q in checks)
+
+
+def test_parameters_are_bound_not_pasted(analytics):
+    query = Q.get("coverage-matrix")
+    hostile = 'BGD" } } DROP ALL #'
+    with pytest.raises(Q.QueryError) as caught:
+        Q.bind(query, {"country": hostile}, Q.Vocabulary.from_store(analytics.store))
+    assert "BGD" in caught.value.allowed and caught.value.status == 422
+    text = with_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": __import__("rdflib").Literal('a"b')})
+    assert 'VALUES (?x) { ("a\\"b") }' in text
+
+
+def test_bad_parameters_say_what_is_allowed(analytics):
+    vocabulary = Q.Vocabulary.from_store(analytics.store)
+    with pytest.raises(Q.QueryError) as caught:
+        Q.bind(Q.get("coverage-matrix"), {"target_group": "woman"}, vocabulary)
+    assert "women" in caught.value.allowed
+    with pytest.raises(Q.QueryError) as caught:
+        Q.bind(Q.get("coverage-matrix"), {"colour": "red"}, vocabulary)
+    assert caught.value.allowed == ["country", "target_group", "phase"]
+    with pytest.raises(Q.QueryError) as caught:
+        Q.bind(Q.get("overlapping-actors"), {"actor": "un1"}, vocabulary)
+    assert "un-1" in str(caught.value)
+    with pytest.raises(Q.QueryError):
+        Q.bind(Q.get("actors-across-countries"), {"min_countries": "two"}, vocabulary)
+    with pytest.raises(Q.QueryError) as caught:
+        Q.get("coverage-matrx")
+    assert caught.value.status == 404 and "coverage-matrix" in str(caught.value)
+
+
+def test_country_codes_are_case_insensitive(analytics):
+    assert analytics("coverage-matrix", country="bgd") == analytics("coverage-matrix", country="BGD")
+
+
+# ---------------------------------------------------------------- gaps
+
+def test_coverage_matrix_counts_by_status_and_state_lead(analytics):
+    rows = analytics("coverage-matrix", country="BGD")
+    assert len(rows) == 9
+    ei = cell(rows, dimension="economic", level="individual")
+    assert (ei["measures"], ei["ongoing"], ei["ended"], ei["state"], ei["non_state"]) == (2, 1, 1, 1, 1)
+    es = cell(rows, dimension="economic", level="structural")
+    assert (es["measures"], es["ongoing"], es["state"]) == (1, 1, 1)
+    sc = cell(rows, dimension="social", level="community")
+    assert (sc["measures"], sc["status_unknown"], sc["non_state"]) == (1, 1, 1)
+    pi = cell(rows, dimension="psychosocial", level="individual")
+    assert (pi["measures"], pi["planned"]) == (1, 1)
+    assert cell(rows, dimension="social", level="structural")["measures"] == 0
+
+
+def test_coverage_matrix_lists_every_cell_of_every_country(analytics):
+    rows = analytics("coverage-matrix")
+    assert len(rows) == 5 * 9
+    assert cell(rows, country="NPL", dimension="social", level="individual")["measures"] == 1
+    assert sum(r["measures"] for r in rows if r["country"] == "LKA") == 0
+
+
+def test_coverage_matrix_filters_by_target_group_and_phase(analytics):
+    women = analytics("coverage-matrix", country="BGD", target_group="women")
+    assert cell(women, dimension="economic", level="individual")["measures"] == 2
+    assert sum(r["measures"] for r in women) == 2
+    pre = analytics("coverage-matrix", country="BGD", phase="pre-departure")
+    assert [(r["dimension"], r["level"]) for r in pre if r["measures"]] == [("social", "community")]
+
+
+def test_empty_and_thin_cells(analytics):
+    rows = analytics("empty-and-thin-cells", country="BGD")
+    assert len(rows) == 9  # every cell of the fixture is empty or thin
+    ei = cell(rows, dimension="economic", level="individual")
+    assert (ei["current"], ei["single_measure"], ei["single_actor"], ei["external_only"]) == (1, True, False, True)
+    es = cell(rows, dimension="economic", level="structural")
+    assert (es["single_actor"], es["external_only"]) == (True, False)
+    assert cell(rows, dimension="psychosocial", level="individual")["empty"] is True  # only a planned measure
+
+
+def test_dimension_balance(analytics):
+    rows = analytics("dimension-balance", country="BGD")
+    assert cell(rows, facet="dimension", value="economic")["share"] == 60
+    assert cell(rows, facet="dimension", value="social")["share"] == 20
+    assert cell(rows, facet="level", value="individual")["measures"] == 3
+    assert {r["total"] for r in rows} == {5}
+
+
+def test_phase_coverage(analytics):
+    rows = analytics("phase-coverage", country="BGD")
+    assert {r["phase"]: r["measures"] for r in rows} == {
+        "pre-departure": 1, "in-service": 0, "return": 0, "post-return": 1, "unrecorded": 3}
+
+
+def test_target_group_coverage(analytics):
+    rows = analytics("target-group-coverage", country="BGD", target_group="women")
+    assert {r["dimension"]: r["measures"] for r in rows} == {"economic": 2, "social": 0, "psychosocial": 0}
+    assert cell(analytics("target-group-coverage", country="NPL"), target_group="women",
+                dimension="economic")["measures"] == 0
+
+
+def test_policy_implementation(analytics):
+    rows = analytics("policy-implementation", country="BGD")
+    assert [(r["policy"], r["measures"]) for r in rows] == [("pol-b", 0), ("pol-a", 1)]
+    assert cell(rows, policy="pol-a")["agencies"] == "Government A"
+    assert cell(rows, policy="pol-a")["implementing_measures"] == "Measure One"
+    assert [r["policy"] for r in analytics("policy-implementation", status="proposed")] == ["pol-n"]
+
+
+def test_policies_without_measures(analytics):
+    assert [(r["country"], r["policy"]) for r in analytics("policies-without-measures")] == [
+        ("BGD", "pol-b"), ("NPL", "pol-n")]
+
+
+def test_countries_without_reintegration_policy(analytics):
+    rows = analytics("countries-without-reintegration-policy")
+    assert [r["country"] for r in rows] == ["IND", "LKA", "NPL", "PAK"]
+    assert cell(rows, country="NPL")["drafted_or_proposed"] == 1
+
+
+def test_sustainability_risk(analytics):
+    rows = {r["measure"]: r for r in analytics("sustainability-risk", country="BGD")}
+    assert set(rows) == {"m1", "m2", "m3", "m4"}  # m5 is State-led and State-funded
+    assert rows["m1"]["external_funding_only"] and not rows["m1"]["no_state_actor"]
+    assert rows["m2"]["ended"] and rows["m2"]["ending"] and rows["m2"]["pilot"] and rows["m2"]["no_state_actor"]
+    assert not rows["m3"]["external_funding_only"] and rows["m3"]["no_state_actor"]
+    assert not analytics("sustainability-risk", country="BGD", ending_by=2019)[1]["ending"]
+
+
+def test_findings_with_evidence(analytics):
+    rows = analytics("findings", country="BGD")
+    [gap] = rows
+    assert (gap["finding"], gap["kind"], gap["dimensions"], gap["measures_in_scope"], gap["about"]) == (
+        "f-bgd-gap", "gap", "psychosocial", 1, 1)
+    assert gap["themes"] == "dimension-balance; psychosocial-support"
+    assert analytics("findings", theme="data")[0]["finding"] == "f-npl-weak"
+    assert analytics("findings", kind="strength") == []
+    # a finding naming no dimension is weighed against all the country's measures
+    assert cell(analytics("findings"), finding="f-npl-weak")["measures_in_scope"] == 2
+
+
+# ---------------------------------------------------------------- coordination
+
+def test_overlapping_actors_scores_pairs_by_shared_cells(analytics):
+    rows = analytics("overlapping-actors", country="BGD")
+    pairs = {(r["actor_a"], r["actor_b"]): r for r in rows}
+    assert len(pairs) == 6  # every pair of the four actors of BGD measures, once
+    top = rows[0]
+    assert {top["actor_a"], top["actor_b"]} == {"donor-d", "un-1"} and top["score"] == 1
+    assert top["shared_cells"].count("/") == 2 and top["joint_measures"] == 2
+    assert float(pairs[("gov-a", "ngo-x")]["score"]) == pytest.approx(0.333)
+    assert pairs[("gov-a", "ngo-x")]["cells"] == 3
+
+
+def test_overlapping_actors_for_one_actor(analytics):
+    rows = analytics("overlapping-actors", country="BGD", actor="un-1")
+    assert [(r["actor_b"], r["score"]) for r in rows][0] == ("donor-d", 1)
+    assert {r["actor_a"] for r in rows} == {"un-1"} and len(rows) == 3
+    assert analytics("overlapping-actors", country="BGD", actor="un-1", min_score="0.5")[0]["actor_b"] == "donor-d"
+    assert len(analytics("overlapping-actors", country="BGD", actor="un-1", min_score="0.5")) == 1
+
+
+def test_who_funds_whom(analytics):
+    rows = analytics("who-funds-whom", country="BGD")
+    assert [(r["funder_id"], r["implementer"], r["measures"]) for r in rows] == [
+        ("donor-d", "ngo-x", 1), ("donor-d", "un-1", 2)]
+    assert [r["country"] for r in analytics("who-funds-whom", funder="donor-d")] == ["BGD", "BGD", "NPL"]
+    assert analytics("who-funds-whom", funder="gov-a") == []  # funds m5, which names no implementer
+
+
+def test_actors_across_countries(analytics):
+    rows = analytics("actors-across-countries")
+    assert {r["actor"]: r["countries"] for r in rows} == {"donor-d": 2, "un-1": 2}
+    assert [(r["country"], r["measures"], r["roles"]) for r in rows if r["actor"] == "un-1"] == [
+        ("BGD", 2, "implementer"), ("NPL", 1, "implementer")]
+    assert len({r["actor"] for r in analytics("actors-across-countries", min_countries=1)}) == 5
+
+
+def test_coordination_bodies_and_who_sits_outside(analytics):
+    [body] = analytics("coordination-bodies", country="BGD")
+    assert (body["body"], body["head"], body["members"]) == ("body-c", "Government A", 2)
+    outside = analytics("actors-outside-coordination", country="BGD")
+    assert {r["actor"]: r["measures"] for r in outside} == {"donor-d": 3, "ngo-x": 2}
+
+
+# ---------------------------------------------------------------- checks
+
+def test_checks_pass_on_the_fixture(analytics):
+    for q in Q.library().values():
+        if q.check:
+            assert analytics(q.name) == [], q.name
+
+
+@pytest.mark.parametrize("check,old,new", [
+    ("funder-without-implementer-violation", "roles: {implementer: [un-1], funder: [donor-d]}\n    source: *src\n  - id: n2",
+     "roles: {funder: [donor-d]}\n    source: *src\n  - id: n2"),
+    ("unused-actor-violation", "  - {id: donor-d, name: Donor D, type: donor-government, source: *src}",
+     "  - {id: donor-d, name: Donor D, type: donor-government, source: *src}\n"
+     "  - {id: lonely, name: Lonely Actor, type: ngo, source: *src}"),
+    ("duplicate-actor-name-violation", "{id: gov-n, name: Government N,", "{id: gov-n, name: government a,"),
+    ("coordination-body-without-country-violation", "    countries: [BGD]\n    headed_by: gov-a", "    headed_by: gov-a"),
+    ("recommendation-addresses-other-country-violation", "    addresses: [f-bgd-gap]", "    addresses: [f-npl-weak]"),
+    ("place-outside-country-violation", "  - id: n1\n    name: Measure N One\n    types: [grant]\n    country: NPL\n",
+     "  - id: n1\n    name: Measure N One\n    types: [grant]\n    country: NPL\n    places: [bgd-p1]\n"),
+])
+def test_each_check_catches_its_violation(tmp_path, check, old, new):
+    import shutil
+    from conftest import FIXTURES, replace_in
+    from rkg.graph.build import build
+    from rkg.graph.store import EmbeddedStore
+    shutil.copytree(FIXTURES / "analytics", tmp_path / "data")
+    shutil.copytree(FIXTURES / "sources", tmp_path / "sources")
+    replace_in(tmp_path / "data" / "records.yaml", old, new)
+    store = EmbeddedStore.from_graph(build(tmp_path / "data").graph)
+    assert len(store.select(Q.get(check).text)) >= 1
