@@ -1,0 +1,223 @@
+"""The curated data itself: it validates, its quotes are verbatim, its references resolve, and the
+gap queries reproduce what the report says in words (as far as the data supports it)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+import pytest
+from rdflib import RDF, RDFS, URIRef
+from rdflib.namespace import PROV
+
+from rkg.graph import queries as Q
+from rkg.graph.build import build
+from rkg.graph.store import EmbeddedStore
+from rkg.loaders.schema import KINDS, RKG
+
+from conftest import ROOT
+
+FOCUS = ["BGD", "IND", "NPL", "PAK", "LKA"]
+
+
+@pytest.fixture(scope="module")
+def curated():
+    result = build(ROOT / "data")
+    store = EmbeddedStore.from_graph(result.graph)
+    vocabulary = Q.Vocabulary.from_store(store)
+
+    def run(name, **params):
+        rows = Q.run(store, Q.get(name), {k: str(v) for k, v in params.items()}, vocabulary)
+        return [{k: (None if v is None else v.toPython()) for k, v in row.items()} for row in rows]
+
+    return result, run
+
+
+def _plain(text: str) -> str:
+    """An independent normalisation: NFKC, one kind of quote and dash, ligatures, no line breaks."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[\u2018\u2019]", "'", re.sub(r"[\u201c\u201d]", '"', text))
+    text = re.sub(r"[\u2013\u2014\u2011]", "-", text)
+    text = re.sub(r"ffi|ffl|ff|fi|fl|\ufffd", "#", text)
+    text = re.sub(r"-\s*\n\s*", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_the_curated_data_validates_without_warnings_of_note(curated):
+    result, _ = curated
+    assert result.counts["measures"] > 150 and result.counts["actors"] > 100 and result.counts["policies"] > 40
+    assert all(w.code == "incomplete" for w in result.warnings)
+
+
+def test_every_quote_is_verbatim_in_its_document(curated):
+    result, _ = curated
+    g = result.graph
+    texts = {}
+    for doc in g.subjects(RDF.type, RKG.SourceDocument):
+        name = str(doc).rsplit("/", 1)[1]
+        texts[doc] = _plain((ROOT / "sources" / f"{name}.txt").read_text(encoding="utf-8"))
+    quotes = list(g.subject_objects(RKG.quote))
+    assert len(quotes) > 1000
+    missing = [(str(p), str(q)) for p, q in quotes if _plain(str(q)) not in texts[g.value(p, RKG.inDocument)]]
+    assert missing == []
+
+
+def test_every_record_cites_a_source(curated):
+    g = curated[0].graph
+    for cls in (RKG.SupportMeasure, RKG.Policy, RKG.Actor, RKG.Finding, RKG.Recommendation, RKG.Figure):
+        for record in g.subjects(RDF.type, cls):
+            assert (record, PROV.wasDerivedFrom, None) in g, record
+
+
+def test_every_reference_resolves(curated):
+    g = curated[0].graph
+    links = [RKG.involves, RKG.designatesAgency, RKG.implementsPolicy, RKG.partOf, RKG.successorOf,
+             RKG.possiblySameAs, RKG.about, RKG.addressesFinding, RKG.underPolicy, RKG.indicator,
+             RKG.place, RKG.breakdown, URIRef("http://www.w3.org/ns/org#hasMember"), RKG.headedBy]
+    dangling = [(str(s), str(p), str(o)) for p in links for s, o in g.subject_objects(p) if (o, RDF.type, None) not in g]
+    assert dangling == []
+
+
+def test_no_two_actors_share_a_name_or_acronym(curated):
+    g = curated[0].graph
+    seen = defaultdict(set)
+    for actor in g.subjects(RDF.type, RKG.Actor):
+        for name in list(g.objects(actor, RDFS.label)) + list(g.objects(actor, RKG.acronym)):
+            seen[str(name).casefold()].add(actor)
+    assert {n: sorted(map(str, a)) for n, a in seen.items() if len(a) > 1} == {}
+
+
+def test_ids_follow_the_prefix_convention(curated):
+    result, _ = curated
+    shared = {"documents"}
+    for iri in set(result.graph.subjects()):
+        text = str(iri)
+        for kind in KINDS.values():
+            if text.startswith(kind.iri_base) and "#" not in text and kind.key not in shared:
+                rid = text[len(kind.iri_base):]
+                assert re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", rid), text
+
+
+def test_every_country_has_a_policy_an_institution_and_measures_in_each_dimension(curated):
+    _, run = curated
+    for country in FOCUS:
+        matrix = run("coverage-matrix", country=country)
+        for dimension in ("economic", "social", "psychosocial"):
+            assert sum(r["measures"] for r in matrix if r["dimension"] == dimension) > 0, (country, dimension)
+        policies = run("policy-implementation", country=country)
+        assert policies, country
+    g = curated[0].graph
+    for country in FOCUS:
+        code = URIRef(f"https://w3id.org/reintegration-kg/concept/country/{country}")
+        institutions = [a for a in g.subjects(RKG.activeIn, code)
+                        if str(g.value(g.value(a, RKG.actorType), URIRef("http://www.w3.org/2004/02/skos/core#notation")))
+                        in ("national-government", "subnational-government")]
+        assert institutions, country
+
+
+def test_the_data_checks_find_nothing(curated):
+    _, run = curated
+    for q in Q.library().values():
+        if q.check:
+            assert run(q.name) == [], q.name
+
+
+# ------------------------------------------------------------ what the report says in words
+
+def _share(rows, facet, value):
+    return next(r["share"] for r in rows if r["facet"] == facet and r["value"] == value)
+
+
+def test_support_is_concentrated_on_economic_and_individual_support_everywhere(curated):
+    """9.2.1: "support is disproportionately concentrated on economic and labour market
+    reintegration"; 9.2.4: most programmes are at the individual level."""
+    _, run = curated
+    for country in FOCUS:
+        rows = run("dimension-balance", country=country)
+        economic = _share(rows, "dimension", "economic")
+        assert economic > _share(rows, "dimension", "social") > 0, country
+        assert economic > _share(rows, "dimension", "psychosocial"), country
+        individual = _share(rows, "level", "individual")
+        assert individual > _share(rows, "level", "community") and individual > _share(rows, "level", "structural")
+
+
+def test_bangladesh_overemphasises_economic_over_social_and_psychosocial_support(curated):
+    """3.3.4: "an overemphasis on labour market and economic reintegration support relative to
+    social and psychosocial reintegration support" and "a high concentration ... at the individual level"."""
+    _, run = curated
+    rows = run("dimension-balance", country="BGD")
+    assert _share(rows, "dimension", "economic") > 2 * _share(rows, "dimension", "social")
+    assert _share(rows, "dimension", "economic") > 2 * _share(rows, "dimension", "psychosocial")
+    assert float(_share(rows, "level", "individual")) > 1.5 * float(_share(rows, "level", "community"))
+
+
+def test_sri_lankas_state_measures_are_mostly_economic_and_individual(curated):
+    """7.3.5: State-sector support in Sri Lanka is mostly economic and at the individual level."""
+    _, run = curated
+    cells = run("coverage-matrix", country="LKA")
+    top = max(cells, key=lambda r: r["state"])
+    assert (top["dimension"], top["level"]) == ("economic", "individual")
+    assert top["state"] > sum(r["state"] for r in cells) / 2
+
+
+def test_nepal_has_more_community_level_support_than_pakistan(curated):
+    """9.2.3: "Nepal maintain[s] greater community-level support mechanisms with less national
+    outreach, and the opposite appears true in the case of Pakistan"."""
+    _, run = curated
+    nepal = _share(run("dimension-balance", country="NPL"), "level", "community")
+    pakistan = _share(run("dimension-balance", country="PAK"), "level", "community")
+    assert nepal > pakistan
+    pak_cells = run("coverage-matrix", country="PAK")
+    assert sum(r["measures"] for r in pak_cells if r["level"] == "community") < \
+        sum(r["measures"] for r in pak_cells if r["level"] == "individual") / 4
+
+
+def test_psychosocial_support_is_the_thinnest_dimension(curated):
+    """9.2.2: "the provision of psychosocial support is limited across the board"."""
+    _, run = curated
+    for country in FOCUS:
+        rows = run("dimension-balance", country=country)
+        assert _share(rows, "dimension", "psychosocial") <= _share(rows, "dimension", "social"), country
+
+
+def test_little_reintegration_support_acts_before_return(curated):
+    """9.2.10: "very limited focus on reintegration at the pre-departure and in-service stage".
+    Most measures record no phase, so this checks only that few are recorded before return."""
+    _, run = curated
+    for country in FOCUS:
+        rows = {r["phase"]: r["measures"] for r in run("phase-coverage", country=country)}
+        before = rows["pre-departure"] + rows["in-service"]
+        assert before <= sum(rows.values()) / 5, (country, rows)
+
+
+def test_prottasha_is_led_by_the_government_funded_by_the_eu_implemented_by_iom_and_brac(curated):
+    """3.2.1: "led by the Government of Bangladesh, funded by the European Union and implemented by
+    IOM in partnership with BRAC"."""
+    _, run = curated
+    pairs = {(r["funder_id"], r["implementer"]) for r in run("who-funds-whom", country="BGD")
+             if "Prottasha" in r["measure_names"]}
+    assert pairs == {("european-union", "iom"), ("european-union", "bgd-brac")}
+    g = curated[0].graph
+    prottasha = URIRef("https://w3id.org/reintegration-kg/id/measure/bgd-prottasha")
+    assert str(g.value(prottasha, RKG.ledBy)).endswith("/actor/bgd-government-of-bangladesh")
+
+
+def test_the_world_bank_funds_raise(curated):
+    """3.2.1: RAISE: "The World Bank has committed to funding USD 200 million"."""
+    _, run = curated
+    rows = [r for r in run("who-funds-whom", funder="world-bank") if "RAISE" in r["measure_names"]]
+    assert {r["implementer"] for r in rows} >= {"bgd-pksf"}
+
+
+def test_iom_overlaps_with_other_actors_in_sri_lanka(curated):
+    _, run = curated
+    rows = run("overlapping-actors", country="LKA", actor="iom")
+    assert rows and all(r["actor_a"] == "iom" and 0 < float(r["score"]) <= 1 for r in rows)
+    assert {"ilo"} <= {r["actor_b"] for r in rows}
+
+
+def test_international_organisations_work_across_countries(curated):
+    _, run = curated
+    across = {r["actor"] for r in run("actors-across-countries")}
+    assert {"iom", "ilo"} <= across
