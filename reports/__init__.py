@@ -1,0 +1,1 @@
+"""Gap reports generated from the graph (per country and regional)."""
