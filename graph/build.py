@@ -15,14 +15,15 @@ from importlib import resources
 from pathlib import Path
 
 from pyshacl import validate
-from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib import DCTERMS, RDF, Graph, Literal, URIRef
+from rdflib.namespace import SH, VOID
 
 from ..loaders.convert import Converter
 from ..loaders.problems import LoadError, Problem
-from ..loaders.schema import KINDS, RKG
+from ..loaders.schema import ID, KINDS, RKG
 
 ONTOLOGY_FILES = ("rkg.ttl", "concepts.ttl", "countries.ttl")
+DATASET = URIRef(ID + "dataset")
 SHAPES_FILE = "shapes.ttl"
 
 
@@ -106,7 +107,22 @@ def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Buil
         raise LoadError(problems)
     warnings = [p for p in problems if p.severity != "error"] + completeness_warnings(conversion)
     counts = {kind: sum(1 for r in conversion.records.values() if r.kind.key == kind) for kind in KINDS}
-    return Build(graph, data_dir, data_version(data_dir), counts, sorted(warnings), timings)
+    version = data_version(data_dir)
+    describe_dataset(graph, version)
+    return Build(graph, data_dir, version, counts, sorted(warnings), timings)
+
+
+def describe_dataset(graph: Graph, version: str) -> None:
+    """The graph says which data version it is, so a store or endpoint holding it can tell."""
+    graph.add((DATASET, RDF.type, VOID.Dataset))
+    graph.add((DATASET, DCTERMS.title, Literal("Reintegration Knowledge Graph")))
+    graph.add((DATASET, DCTERMS.hasVersion, Literal(version)))
+    for document in graph.subjects(RDF.type, RKG.SourceDocument):
+        graph.add((DATASET, DCTERMS.source, document))
+
+
+VERSION_QUERY = """SELECT ?version WHERE {
+  <https://w3id.org/reintegration-kg/id/dataset> <http://purl.org/dc/terms/hasVersion> ?version }"""
 
 
 def shacl_problems(graph: Graph, conversion) -> list[Problem]:

@@ -1,31 +1,46 @@
-"""The embedded store: the validated graph loaded into Oxigraph, in process.
+"""Stores: where the validated graph lives while it is queried.
 
-rdflib builds and validates the graph; Oxigraph answers queries (it ran the coverage and
-overlap queries one to two orders of magnitude faster than rdflib on these machines).
+One small interface, three backends:
+
+- `EmbeddedStore.from_graph(graph)`: Oxigraph in process, in memory (the default);
+- `EmbeddedStore.persist(graph, path)` / `EmbeddedStore.open(path)`: the same engine on disk,
+  written atomically and opened read-only by readers;
+- `RemoteStore(endpoint)`: any SPARQL 1.1 endpoint (Oxigraph server, Fuseki, Virtuoso, GraphDB,
+  QLever), queried through SPARQLWrapper and loaded through the Graph Store Protocol.
+
+rdflib builds and validates the graph; a store answers queries (`select`), counts triples
+(`len`) and exports. Oxigraph ran the coverage and overlap queries one to two orders of
+magnitude faster than rdflib on these machines, hence the default.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+import shutil
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-
-def _from_ox(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+
+
+class StoreError(RuntimeError):
+    """A store could not answer: the message says what happened and what to check."""
+
+
+class Store(Protocol):
+    def select(self, query: str, bindings: dict | None = None) -> list[dict]: ...
+
+    def __len__(self) -> int: ...
+
+    def export(self, fmt: str = "nt") -> bytes: ...
 
 
 def with_values(query: str, bindings: dict | None) -> str:
@@ -48,15 +63,63 @@ def with_values(query: str, bindings: dict | None) -> str:
     return query[:match.end()] + block + query[match.end():]
 
 
+# ---------------------------------------------------------------------------- embedded
+
+def _from_ox(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
 @dataclass
 class EmbeddedStore:
     store: ox.Store
+    path: Path | None = None
 
     @classmethod
     def from_graph(cls, graph: Graph) -> "EmbeddedStore":
         store = ox.Store()
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         return cls(store)
+
+    @classmethod
+    def persist(cls, graph: Graph, path: Path) -> Path:
+        """Write the graph into an on-disk store at `path`, replacing what was there only once
+        the new store is complete (built beside it, then renamed into place)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=path.name + ".new-", dir=path.parent))
+        try:
+            store = ox.Store(str(staging))
+            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            store.flush()
+            del store
+            old = path.with_name(path.name + ".old-" + uuid.uuid4().hex[:8])
+            if path.exists():
+                path.rename(old)
+            staging.rename(path)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return path
+
+    @classmethod
+    def open(cls, path: Path) -> "EmbeddedStore":
+        """Open an on-disk store read-only (several processes may read it at once)."""
+        path = Path(path)
+        if not path.is_dir():
+            raise StoreError(f"there is no store at {path}: write one with `rkg build --store {path}`")
+        try:
+            return cls(ox.Store.read_only(str(path)), path)
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
     def __len__(self) -> int:
         return len(self.store)
@@ -66,3 +129,182 @@ class EmbeddedStore:
         solutions = self.store.query(with_values(query, bindings))
         names = [v.value for v in solutions.variables]
         return [{name: _from_ox(row[name]) for name in names} for row in solutions]
+
+    def export(self, fmt: str = "nt") -> bytes:
+        formats = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS}
+        return self.store.dump(format=formats[fmt], from_graph=ox.DefaultGraph()) if fmt != "nq" \
+            else self.store.dump(format=formats[fmt])
+
+
+# ---------------------------------------------------------------------------- remote
+
+def _from_json(binding: dict | None):
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if "xml:lang" in binding:
+        return Literal(value, lang=binding["xml:lang"])
+    datatype = binding.get("datatype")
+    return Literal(value, datatype=URIRef(datatype) if datatype else None)
+
+
+def derived_endpoints(endpoint: str) -> tuple[str | None, str | None]:
+    """The update and Graph Store endpoints of the usual layouts, from the query endpoint:
+    Oxigraph serves /query, /update and /store; Fuseki /<dataset>/query (or /sparql),
+    /<dataset>/update and /<dataset>/data; Virtuoso /sparql for both and /sparql-graph-crud."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    root = f"{parts.scheme}://{parts.netloc}"
+    segments = [s for s in parts.path.split("/") if s]
+    if segments == ["query"]:
+        return root + "/update", root + "/store"
+    if segments == ["sparql"]:
+        return endpoint, root + "/sparql-graph-crud"
+    if len(segments) == 2 and segments[1] in ("query", "sparql"):
+        return f"{root}/{segments[0]}/update", f"{root}/{segments[0]}/data"
+    return None, None
+
+
+@dataclass
+class RemoteStore:
+    """A SPARQL 1.1 endpoint. `graph` names the graph our data lives in (queries see it as their
+    default graph); credentials come from RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD."""
+
+    endpoint: str
+    graph: str | None = "https://w3id.org/reintegration-kg/graph"
+    update_endpoint: str | None = None
+    store_endpoint: str | None = None
+    timeout: float = 60.0
+    _user: str | None = field(default_factory=lambda: os.environ.get("RKG_ENDPOINT_USER"))
+    _password: str | None = field(default_factory=lambda: os.environ.get("RKG_ENDPOINT_PASSWORD"), repr=False)
+
+    def __post_init__(self):
+        update, store = derived_endpoints(self.endpoint)
+        self.update_endpoint = self.update_endpoint or update
+        self.store_endpoint = self.store_endpoint or store
+
+    def _client(self, url: str):
+        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+        client = SPARQLWrapper(url)
+        client.setMethod(POST)  # long queries do not fit in a URL
+        client.setReturnFormat(JSON)
+        client.setTimeout(int(self.timeout))
+        if self._user:
+            client.setCredentials(self._user, self._password or "")
+        return client
+
+    def _call(self, client, what: str):
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+        import urllib.error
+
+        try:
+            return client.query()
+        except SPARQLWrapperException as exc:
+            raise StoreError(f"{what} failed at {client.endpoint}: {exc.msg.strip() or exc}") from exc
+        except urllib.error.HTTPError as exc:
+            hint = " (check RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD)" if exc.code in (401, 403) else ""
+            raise StoreError(f"{what} failed at {client.endpoint}: HTTP {exc.code} {exc.reason}{hint}") from exc
+        except urllib.error.URLError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {client.endpoint}: {exc.reason}; "
+                             "is the server running and the URL right?") from exc
+        except TimeoutError as exc:
+            raise StoreError(f"{what} at {client.endpoint} took longer than {self.timeout:g} s") from exc
+
+    def select(self, query: str, bindings: dict | None = None) -> list[dict]:
+        client = self._client(self.endpoint)
+        # whole-line comments are documentation; SPARQLWrapper reads the query's form from its text
+        # and can be misled by quotes in them, so they are not sent
+        text = "\n".join(line for line in with_values(query, bindings).split("\n")
+                         if not line.lstrip().startswith("#"))
+        client.setQuery(text)
+        if self.graph:
+            client.addDefaultGraph(self.graph)
+        result = self._call(client, "the query").convert()
+        names = result["head"].get("vars", [])
+        return [{name: _from_json(row.get(name)) for name in names} for row in result["results"]["bindings"]]
+
+    def __len__(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(rows[0]["n"]) if rows else 0
+
+    def export(self, fmt: str = "nt") -> bytes:
+        import httpx
+
+        media = {"nt": "application/n-triples", "ttl": "text/turtle"}[fmt]
+        params = {"graph": self.graph} if self.graph else {"default": ""}
+        response = httpx.get(self._require_store(), params=params, headers={"Accept": media},
+                             timeout=self.timeout, auth=self._auth())
+        response.raise_for_status()
+        return response.content
+
+    def _auth(self):
+        return (self._user, self._password or "") if self._user else None
+
+    def _require_store(self) -> str:
+        if not self.store_endpoint:
+            raise StoreError(f"no Graph Store Protocol endpoint is known for {self.endpoint}: "
+                             "pass --store-endpoint (Oxigraph: /store, Fuseki: /<dataset>/data, "
+                             "Virtuoso: /sparql-graph-crud)")
+        return self.store_endpoint
+
+    def push(self, graph: Graph, progress: Callable[[int, int], None] | None = None,
+             chunk_size: int = 1 << 20) -> int:
+        """Upload the graph into `self.graph`, atomically: the new version goes into a graph of
+        its own beside the old one, and one SPARQL Update moves it into place, so readers see
+        the old graph or the new one, never half of either. Returns the triples uploaded."""
+        import httpx
+
+        if not self.graph:
+            raise StoreError("push needs a named graph to replace (--graph IRI)")
+        if not self.update_endpoint:
+            raise StoreError(f"no SPARQL Update endpoint is known for {self.endpoint}: pass --update-endpoint")
+        staging = f"{self.graph}/staging-{uuid.uuid4().hex}"
+        body = graph.serialize(format="nt", encoding="utf-8")
+
+        def chunks() -> Iterator[bytes]:
+            for start in range(0, len(body), chunk_size):
+                piece = body[start:start + chunk_size]
+                yield piece
+                if progress:
+                    progress(min(start + chunk_size, len(body)), len(body))
+
+        try:
+            response = httpx.put(self._require_store(), params={"graph": staging}, content=chunks(),
+                                 headers={"Content-Type": "application/n-triples"},
+                                 timeout=max(self.timeout, 600), auth=self._auth())
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot upload to {self.store_endpoint}: {exc}") from exc
+        if response.status_code >= 300:
+            raise StoreError(f"the upload to {self.store_endpoint} was refused: HTTP {response.status_code} "
+                             f"{response.text[:300]}")
+        client = self._client(self.update_endpoint)
+        client.setQuery(f"MOVE SILENT <{staging}> TO <{self.graph}>")
+        try:
+            self._call(client, "switching to the new graph")
+        except StoreError:
+            cleanup = self._client(self.update_endpoint)
+            cleanup.setQuery(f"DROP SILENT GRAPH <{staging}>")
+            try:
+                self._call(cleanup, "dropping the staging graph")
+            except StoreError:
+                pass
+            raise
+        return len(graph)
+
+
+def progress_bar(done: int, total: int, stream=sys.stderr) -> None:
+    """A one-line progress bar for uploads (only when the output is a terminal)."""
+    if not stream.isatty():
+        return
+    width = 30
+    filled = int(width * done / total) if total else width
+    stream.write(f"\r  uploading [{'#' * filled}{'.' * (width - filled)}] {done / 1e6:.1f}/{total / 1e6:.1f} MB")
+    if done >= total:
+        stream.write("\n")
+    stream.flush()

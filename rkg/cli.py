@@ -54,23 +54,55 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    out = Path(args.out)
-    fmt = FORMATS.get(out.suffix.lower())
-    if fmt is None:
+    from .graph.store import EmbeddedStore
+
+    if not args.out and not args.store:
+        print("error: say where to write the graph: --out FILE and/or --store DIR", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else None
+    fmt = FORMATS.get(out.suffix.lower()) if out else None
+    if out and fmt is None:
         print(f"error: cannot tell the format of {out}: use one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
     try:
         result = _build(args)
     except LoadError as error:
         return _report_errors(error, args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    result.graph.serialize(destination=tmp, format=fmt)
-    tmp.replace(out)  # never leave a half-written graph where the old one was
+    written = {}
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        result.graph.serialize(destination=tmp, format=fmt)
+        tmp.replace(out)  # never leave a half-written graph where the old one was
+        written["out"] = str(out)
+    if args.store:
+        EmbeddedStore.persist(result.graph, Path(args.store))
+        written["store"] = str(args.store)
     if args.json:
-        print(json.dumps(_summary(result) | {"out": str(out), "format": fmt}, indent=2))
+        print(json.dumps(_summary(result) | written | ({"format": fmt} if fmt else {}), indent=2))
     else:
-        print(f"wrote {result.triples} triples to {out} ({fmt})")
+        if out:
+            print(f"wrote {result.triples} triples to {out} ({fmt})")
+        if args.store:
+            print(f"wrote {result.triples} triples into the store at {args.store}")
+    return 0
+
+
+def cmd_push(args) -> int:
+    from .graph.store import RemoteStore, StoreError, progress_bar
+
+    try:
+        result = _build(args)
+    except LoadError as error:
+        return _report_errors(error, args.json)
+    remote = RemoteStore(args.endpoint, graph=args.graph, update_endpoint=args.update_endpoint,
+                         store_endpoint=args.store_endpoint, timeout=args.timeout)
+    try:
+        triples = remote.push(result.graph, progress=progress_bar)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"pushed {triples} triples (data version {result.version}) into <{args.graph}> at {args.endpoint}")
     return 0
 
 
@@ -96,8 +128,13 @@ def cmd_stats(args) -> int:
 
 
 def _store(args):
-    from .graph.store import EmbeddedStore
+    """The store a command reads: a remote endpoint, an on-disk store, or the graph built now."""
+    from .graph.store import EmbeddedStore, RemoteStore
 
+    if getattr(args, "endpoint", None):
+        return None, RemoteStore(args.endpoint, graph=args.graph, timeout=args.timeout)
+    if getattr(args, "store", None):
+        return None, EmbeddedStore.open(Path(args.store))
     result = _build(args)
     return result, EmbeddedStore.from_graph(result.graph)
 
@@ -144,6 +181,7 @@ def cmd_query_list(args) -> int:
 
 def cmd_query_run(args) -> int:
     from .graph.queries import QueryError, Vocabulary, get, run
+    from .graph.store import StoreError
 
     values = {}
     for item in args.param or []:
@@ -158,6 +196,9 @@ def cmd_query_run(args) -> int:
         rows = run(store, query, values, Vocabulary.from_store(store))
     except LoadError as error:
         return _report_errors(error, False)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except QueryError as error:
         print(f"error: {error}", file=sys.stderr)
         if error.allowed:
@@ -173,12 +214,17 @@ def cmd_query_run(args) -> int:
 def cmd_network(args) -> int:
     from .graph.network import export
 
+    from .graph.store import StoreError
+
+    country = args.country.upper() if args.country else None
     try:
         _, store = _store(args)
+        text = export(store, args.format, country)
     except LoadError as error:
         return _report_errors(error, False)
-    country = args.country.upper() if args.country else None
-    text = export(store, args.format, country)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote the {args.format} actor network{' of ' + country if country else ''} to {args.out}")
@@ -210,14 +256,32 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--sources", default=None, help="folder of source texts (default: DATA/../sources)")
         p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    def backend_options(p: argparse.ArgumentParser, required: bool = False) -> None:
+        where = p if required else p.add_mutually_exclusive_group()
+        where.add_argument("--endpoint", required=required,
+                           help="a SPARQL 1.1 query endpoint URL (credentials: RKG_ENDPOINT_USER/PASSWORD)")
+        if not required:
+            where.add_argument("--store", help="an on-disk store written by `rkg build --store`")
+        p.add_argument("--graph", default="https://w3id.org/reintegration-kg/graph",
+                       help="the named graph holding the data on the endpoint")
+        p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the endpoint")
+
     p = sub.add_parser("validate", help="check data/ and print every problem, or a one-line summary")
     common(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", help="write the validated graph (format from the extension: .ttl .nt .jsonld)")
+    p = sub.add_parser("build", help="write the validated graph to a file (.ttl .nt .jsonld) or an on-disk store")
     common(p)
-    p.add_argument("--out", required=True, help="output file")
+    p.add_argument("--out", help="output file; the format follows the extension")
+    p.add_argument("--store", help="folder of an on-disk Oxigraph store to (re)write atomically")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("push", help="upload the validated graph to a SPARQL 1.1 endpoint, replacing a named graph")
+    common(p)
+    backend_options(p, required=True)
+    p.add_argument("--update-endpoint", help="SPARQL Update URL (derived for Oxigraph, Fuseki, Virtuoso)")
+    p.add_argument("--store-endpoint", help="Graph Store Protocol URL (derived for Oxigraph, Fuseki, Virtuoso)")
+    p.set_defaults(func=cmd_push)
 
     p = sub.add_parser("stats", help="counts of records by kind and country")
     common(p)
@@ -234,6 +298,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("name", help="the query's name (see `rkg query list`)")
     q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
     q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    backend_options(q)
     q.set_defaults(func=cmd_query_run)
 
     p = sub.add_parser("network", help="the actor network with its metrics (json) or as graphml/gexf")
@@ -241,6 +306,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "graphml", "gexf"], default="json")
     p.add_argument("--country", help="only this country's measures (ISO alpha-3)")
     p.add_argument("--out", help="write to this file instead of printing")
+    backend_options(p)
     p.set_defaults(func=cmd_network)
 
     p = sub.add_parser("serve", help="serve the API on the validated graph")
