@@ -8,7 +8,7 @@ PORT   ?= 8000
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test install validate build stats clean
+.PHONY: run test install validate build stats bench clean
 
 run: $(STAMP)
 	$(BIN)/rkg validate
@@ -36,6 +36,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# Synthetic graphs of about 10k, 100k and 1M triples on every backend (takes several minutes);
+# writes benchmarks/results.json and benchmarks/results.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -127,7 +127,7 @@ VERSION_QUERY = """SELECT ?version WHERE {
 
 def shacl_problems(graph: Graph, conversion) -> list[Problem]:
     conforms, report, _ = validate(graph, shacl_graph=shapes_graph(), inference="none",
-                                   allow_warnings=True, advanced=False)
+                                   allow_warnings=True, advanced=True)
     if conforms:
         return []
     found = set()

@@ -46,7 +46,11 @@ class DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); same marks, same errors
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
     pass
 
 
