@@ -119,10 +119,12 @@ def cmd_stats(args) -> int:
         return 0
     countries = sorted({c for row in table["by_country"].values() for c in row})
     width = max(len(k) for k in table["by_kind"]) + 2
-    print(f"{'kind':<{width}}{'total':>7}" + "".join(f"{c:>7}" for c in countries))
+    cols = {c: max(6, len(c)) + 1 for c in countries}
+    print(f"{'kind':<{width}}{'total':>7}" + "".join(f"{c:>{cols[c]}}" for c in countries))
     for kind, total in table["by_kind"].items():
         row = table["by_country"].get(kind, {})
-        print(f"{kind:<{width}}{total:>7}" + "".join(f"{row.get(c, 0):>7}" for c in countries))
+        print(f"{kind:<{width}}{total:>7}" + "".join(f"{row.get(c, 0):>{cols[c]}}" for c in countries))
+    print("\n(a record counts once for each country it names; 'none' has neither country nor scope)")
     print(f"\n{result.triples} triples, data version {result.version}")
     return 0
 
