@@ -45,7 +45,7 @@ PHASES = ["pre-departure", "in-service", "return", "post-return"]
 def synthetic(triples: int, seed: int = 7) -> str:
     """N-Triples of about `triples` triples, with the IRIs and shapes the loader produces."""
     rng = random.Random(seed)
-    measures = max(10, triples // 37)
+    measures = max(10, triples // 46)
     actors = max(8, measures // 8)
     lines = []
     t = lines.append
@@ -54,11 +54,35 @@ def synthetic(triples: int, seed: int = 7) -> str:
 
     def lit(x): return '"' + str(x).replace('"', "'") + '"'
 
+    skos, dct = "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"
+    document = iri(f"{ID}document/synthetic")
+    t(f"{document} {iri(RDF_TYPE)} {iri(RKG + 'SourceDocument')} .")
+    t(f"{document} {iri(dct + 'title')} {lit('A synthetic report')} .")
+    t(f"{document} {iri(dct + 'publisher')} {lit('Benchmarks')} .")
+
+    def cite(subject: str, key: str) -> None:
+        passage = iri(f"{key}#source-1")
+        t(f"{subject} {iri(PROV + 'wasDerivedFrom')} {passage} .")
+        t(f"{passage} {iri(RDF_TYPE)} {iri(RKG + 'SourcePassage')} .")
+        t(f"{passage} {iri(RKG + 'inDocument')} {document} .")
+        t(f"{passage} {iri(RKG + 'section')} {lit('3.2.1')} .")
+        t(f"{passage} {iri(RKG + 'quote')} {lit('a verbatim quote of some length about ' + key[-12:])} .")
+
+    for p in range(60):
+        place = iri(f"{C}place/p{p}")
+        country = COUNTRIES[p % 5]
+        t(f"{place} {iri(RDF_TYPE)} {iri(RKG + 'Place')} .")
+        t(f"{place} {iri(skos + 'inScheme')} {iri(RKG + 'placeScheme')} .")
+        t(f"{place} {iri(LABEL)} {lit(f'District {p}')} .")
+        t(f"{place} {iri(RKG + 'placeType')} {lit('district')} .")
+        t(f"{place} {iri(RKG + 'country')} {iri(C + 'country/' + country)} .")
+        t(f"{place} {iri(skos + 'broader')} {iri(C + 'country/' + country)} .")
     for a in range(actors):
         s = iri(f"{ID}actor/a{a}")
         t(f"{s} {iri(RDF_TYPE)} {iri(RKG + 'Actor')} .")
         t(f"{s} {iri(LABEL)} {lit(f'Actor {a}')} .")
         t(f"{s} {iri(RKG + 'actorType')} {iri(C + 'actor-type/' + rng.choice(ACTOR_TYPES))} .")
+        cite(s, f"{ID}actor/a{a}")
     for m in range(measures):
         s = iri(f"{ID}measure/m{m}")
         country = rng.choice(COUNTRIES)
@@ -74,19 +98,18 @@ def synthetic(triples: int, seed: int = 7) -> str:
         t(f"{s} {iri(RKG + 'targetGroup')} {iri(C + 'target-group/' + rng.choice(GROUPS))} .")
         if rng.random() < 0.3:
             t(f"{s} {iri(RKG + 'phase')} {iri(C + 'phase/' + rng.choice(PHASES))} .")
-        t(f"{s} {iri(RKG + 'place')} {iri(C + 'place/p' + str(rng.randrange(60)))} .")
+        t(f"{s} {iri(RKG + 'place')} {iri(C + 'place/p' + str(COUNTRIES.index(country) + 5 * rng.randrange(12)))} .")
         for role in rng.sample(ROLES, 3):
-            actor = iri(f"{ID}actor/a{rng.randrange(actors)}")
-            node = iri(f"{ID}measure/m{m}#{role}")
+            number = rng.randrange(actors)
+            actor = iri(f"{ID}actor/a{number}")
+            node = iri(f"{ID}measure/m{m}#{role}-a{number}")
             t(f"{s} {iri(RKG + 'involvement')} {node} .")
+            t(f"{node} {iri(RDF_TYPE)} {iri(RKG + 'Involvement')} .")
             t(f"{node} {iri(PROV + 'agent')} {actor} .")
             t(f"{node} {iri(PROV + 'hadRole')} {iri(C + 'role/' + role.replace('_', '-'))} .")
             t(f"{s} {iri(RKG + 'involves')} {actor} .")
             t(f"{s} {iri(RKG + ROLE_PROPERTY[role])} {actor} .")
-        passage = iri(f"{ID}measure/m{m}#source-1")
-        t(f"{s} {iri(PROV + 'wasDerivedFrom')} {passage} .")
-        t(f"{passage} {iri(RKG + 'section')} {lit('3.2.1')} .")
-        t(f"{passage} {iri(RKG + 'quote')} {lit('a verbatim quote of some length for measure ' + str(m))} .")
+        cite(s, f"{ID}measure/m{m}")
         if m % 5 == 0:
             f = iri(f"{ID}finding/f{m}")
             t(f"{f} {iri(RDF_TYPE)} {iri(RKG + 'Finding')} .")
@@ -95,6 +118,7 @@ def synthetic(triples: int, seed: int = 7) -> str:
             t(f"{f} {iri(RKG + 'theme')} {iri(C + 'theme/data')} .")
             t(f"{f} {iri(RKG + 'country')} {iri(C + 'country/' + country)} .")
             t(f"{f} {iri(RKG + 'about')} {s} .")
+            cite(f, f"{ID}finding/f{m}")
     return "\n".join(lines) + "\n"
 
 
