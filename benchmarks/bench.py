@@ -203,7 +203,7 @@ def _validate(nt: str, queue) -> None:
 
 
 def in_child(target, *args, timeout: float = 600):
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("spawn")  # a fresh process: its peak memory is its own
     queue = ctx.Queue()
     process = ctx.Process(target=target, args=(*args, queue))
     process.start()
