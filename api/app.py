@@ -1,36 +1,158 @@
-"""The HTTP API. For now: the validated graph in the embedded store, and /health."""
+"""The HTTP API: resources, named queries, gap and coordination analyses, a public read-only
+SPARQL 1.1 endpoint, the whole graph, and /health. `create_app` builds and validates the graph
+first: a LoadError propagates and nothing is served."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import logging
+from importlib.resources import files
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 
-from ..graph.build import Build, build
-from ..graph.store import EmbeddedStore
+from . import analysis, errors, resources, sparql
+from .errors import ApiError
+from .negotiation import negotiate
+from .params import allowed_values, known_parameters_only
+from .settings import Settings
+from .sparql_pool import WorkerPool
+from .state import KG, Graphs, open_store, token_matches
+
+__all__ = ["create_app", "open_store", "KG"]
+
+log = logging.getLogger("rkg.api")
+
+GRAPH_FORMATS = {  # media type -> (rdflib format, file extension)
+    "text/turtle": ("turtle", "ttl"),
+    "application/n-triples": ("nt", "nt"),
+    "application/ld+json": ("json-ld", "jsonld"),
+    "application/rdf+xml": ("xml", "rdf"),
+}
+FORMAT_NAMES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+                "rdfxml": "application/rdf+xml"}
+
+DESCRIPTION = """Support for returning migrant workers in Bangladesh, India, Nepal, Pakistan and Sri Lanka:
+programmes, actors, policies, findings, figures, and where coverage is missing or overlapping.
+
+- **Resources** (`/programmes`, `/actors`, `/policies`, `/countries/{iso3}`, `/findings`, ...): lists take
+  `limit` and `offset` and answer `{"items": [...], "total": N}`; filters combine.
+- **Analyses**: `/gaps/...` and `/coordination/...`, and every named query under `/queries`.
+- **SPARQL**: `/sparql` (SPARQL 1.1 Protocol, read-only; a browser gets a query editor); `/graph` is the whole graph.
+- **Errors** always look like `{"error": {"code", "message", ...}}`: 404 for unknown ids, 422 for invalid
+  parameters (with the allowed values).
+"""
 
 
-@dataclass
-class State:
-    build: Build
-    store: EmbeddedStore
-
-
-def create_app(data_dir: Path | None = None, sources_dir: Path | None = None) -> FastAPI:
+def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
+               settings: Settings | None = None) -> FastAPI:
     """Build and validate the graph, then serve it. A LoadError propagates: nothing is served."""
-    result = build(data_dir, sources_dir)
-    state = State(result, EmbeddedStore.from_graph(result.graph))
-    app = FastAPI(title="Reintegration Knowledge Graph",
-                  description="Support for returning migrant workers in South Asia: programmes, actors, "
-                              "policies, gaps.",
-                  version="0.1.0")
-    app.state.kg = state
+    settings = settings or Settings.from_env()
+    graphs = Graphs(data_dir, sources_dir)
+    pool = WorkerPool(settings)
+    pool.load(graphs.current.store.export("nt"))
+    graphs.on_change.append(lambda kg: pool.load(kg.store.export("nt")))
 
-    @app.get("/health", summary="Service status and the size and version of the graph served")
-    def health() -> dict:
-        current: State = app.state.kg
-        return {"status": "ok", "triples": len(current.store), "data_version": current.build.version,
-                "records": {k: v for k, v in current.build.counts.items() if v}}
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.sparql_warm_start:
+            pool.start()
+        watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
+        try:
+            yield
+        finally:
+            if watcher:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            pool.close()
 
+    app = FastAPI(title="Reintegration Knowledge Graph", description=DESCRIPTION, version="0.1.0",
+                  lifespan=lifespan)
+    app.state.kg = graphs.current
+    app.state.graphs = graphs
+    app.state.settings = settings
+    app.state.sparql = pool
+    errors.install(app, allowed_values)
+    # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                       allow_headers=["Accept", "Content-Type", "Authorization"])
+    app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static")), name="static")
+
+    @app.get("/health", tags=["service"], summary="Service status and the size and version of the graph served",
+             dependencies=[Depends(known_parameters_only)])
+    def health() -> dict[str, Any]:
+        current: KG = app.state.kg
+        body = {"status": "ok", "triples": len(current.store), "data_version": current.build.version,
+                "records": {k: v for k, v in current.build.counts.items() if v}, "loaded_at": current.loaded_at,
+                "sparql": pool.status()}
+        if graphs.last_reload:
+            body["last_reload"] = graphs.last_reload
+        return body
+
+    @app.get("/", include_in_schema=False)
+    def index() -> dict[str, Any]:
+        return {"name": app.title, "docs": "/docs", "openapi": "/openapi.json", "sparql": "/sparql",
+                "graph": "/graph", "health": "/health",
+                "resources": ["/programmes", "/actors", "/policies", "/countries", "/findings", "/recommendations",
+                              "/indicators", "/figures", "/queries", "/gaps/coverage", "/coordination/overlaps",
+                              "/coordination/network"]}
+
+    @app.get("/graph", tags=["SPARQL"], response_class=Response,
+             summary="The whole validated graph: Turtle, N-Triples, JSON-LD or RDF/XML by the Accept header",
+             responses={200: {"content": {media: {} for media in GRAPH_FORMATS}},
+                        406: {"description": "none of the formats is acceptable"}},
+             dependencies=[Depends(known_parameters_only)])
+    def whole_graph(request: Request, format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
+            description="overrides the Accept header (handy in a browser)")] = None):
+        media = FORMAT_NAMES[format] if format else negotiate(request.headers.get("accept"), list(GRAPH_FORMATS))
+        if media is None:
+            raise ApiError(406, "not-acceptable", "the graph is available as " + ", ".join(GRAPH_FORMATS),
+                           allowed=list(GRAPH_FORMATS))
+        kg: KG = app.state.kg
+        rdf_format, extension = GRAPH_FORMATS[media]
+        body = kg.cached(("graph", rdf_format), lambda: kg.build.graph.serialize(format=rdf_format, encoding="utf-8"))
+        etag = f'"{kg.build.version}-{extension}"'
+        headers = {"ETag": etag, "Vary": "Accept",
+                   "Content-Disposition": f'inline; filename="reintegration-kg-{kg.build.version}.{extension}"'}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media, headers=headers)
+
+    @app.post("/admin/reload", tags=["service"],
+              summary="Rebuild the graph from data/ (needs `Authorization: Bearer $RKG_ADMIN_TOKEN`)",
+              description="A reload that fails validation answers 422 with every problem and keeps serving the "
+                          "last good graph.")
+    async def reload(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        if not settings.admin_token:
+            raise ApiError(403, "forbidden", "reloading over HTTP is off: start the server with RKG_ADMIN_TOKEN set")
+        if not token_matches(settings.admin_token, authorization):
+            raise ApiError(401, "unauthorized", "give the admin token as `Authorization: Bearer <token>`",
+                           headers={"WWW-Authenticate": "Bearer"})
+        import anyio
+
+        return await anyio.to_thread.run_sync(graphs.reload, app)
+
+    app.include_router(resources.router)
+    analysis.install(app)
+    app.include_router(sparql.router)
+    _include_reports(app)
     return app
+
+
+def _include_reports(app: FastAPI) -> None:
+    # api/reports.py (GET /reports/{iso3}, /reports/regional) is written separately and may not exist
+    # yet; it is the only optional module, so only its absence is tolerated here
+    try:
+        from .reports import router as reports_router
+    except ModuleNotFoundError as error:
+        if error.name != f"{__package__}.reports":
+            raise
+        log.debug("no reports module: /reports is not served")
+        return
+    app.include_router(reports_router)

@@ -1,0 +1,67 @@
+"""`rkg serve`: the API on the validated graph, with the SPARQL endpoint's limits and --watch."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+
+def register(sub, common) -> None:
+    """Add the `serve` subcommand to the `rkg` subparsers; `common` adds --data, --sources, --json."""
+    p = sub.add_parser("serve", help="serve the API on the validated graph",
+                       description="Serve the API, the SPARQL endpoint and the query editor. Limits may also be "
+                                   "set by the environment (RKG_SPARQL_TIMEOUT, RKG_SPARQL_WORKERS, ...); the "
+                                   "admin token for POST /admin/reload only by RKG_ADMIN_TOKEN.")
+    common(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--watch", action="store_true",
+                   help="rebuild the graph when data/ changes; a change that fails validation is logged "
+                        "and the last good graph stays")
+    defaults = Settings()
+    p.add_argument("--sparql-timeout", type=float, metavar="SECONDS",
+                   help=f"time limit of a /sparql query (default {defaults.sparql_timeout:g})")
+    p.add_argument("--sparql-max-result-bytes", type=int, metavar="BYTES",
+                   help=f"largest /sparql result (default {defaults.sparql_max_result_bytes})")
+    p.add_argument("--sparql-workers", type=int, metavar="N",
+                   help=f"/sparql queries run at once, each in its own process (default {defaults.sparql_workers})")
+    p.add_argument("--sparql-memory-mb", type=int, metavar="MIB",
+                   help=f"memory limit of each /sparql worker (default {defaults.sparql_memory_mb})")
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..loaders.problems import LoadError
+    from .app import create_app
+
+    try:
+        settings = Settings.from_env(watch=args.watch, sparql_warm_start=True, sparql_timeout=args.sparql_timeout,
+                                     sparql_max_result_bytes=args.sparql_max_result_bytes,
+                                     sparql_workers=args.sparql_workers, sparql_memory_mb=args.sparql_memory_mb)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        app = create_app(Path(args.data), Path(args.sources) if args.sources else None, settings)
+    except LoadError as error:
+        from ..cli import _report_errors
+
+        return _report_errors(error, getattr(args, "json", False))
+    _log_to_stderr()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _log_to_stderr() -> None:
+    """Show the API's own messages (reloads, refused reloads, stopped queries) beside uvicorn's."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s: %(message)s"))
+    logger = logging.getLogger("rkg")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

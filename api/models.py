@@ -1,0 +1,270 @@
+"""Response models: what each resource returns, as documented in /docs.
+
+Field names follow the curated data format (data/README.md). Controlled values are codes
+(`economic`, `ongoing`, `BGD`); references to other records are `{"id", "name"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Ref(Model):
+    id: str
+    name: str | None = None
+
+
+class TypedRef(Ref):
+    kind: str | None = Field(None, description="measure, policy, actor, ...")
+
+
+class Source(Model):
+    document: str | None = None
+    section: str | None = None
+    quote: str | None = None
+
+
+class Page(Model, Generic[T]):
+    items: list[T]
+    total: int = Field(description="items matching the filters, before limit and offset")
+
+
+class FiledUnder(Model):
+    dimension: str | None = None
+    level: str | None = None
+
+
+class Record(Model):
+    id: str
+
+
+class Programme(Record):
+    name: str
+    acronym: str | None = None
+    aliases: list[str] = []
+    types: list[str] = []
+    country: list[str] = Field([], description="ISO 3166-1 alpha-3 codes of the countries it covers")
+    scope: str | None = Field(None, description="regional or international, for measures beyond one country")
+    places: list[Ref] = []
+    status: str
+    start: str | None = None
+    end: str | None = None
+    dimensions: list[str] = []
+    levels: list[str] = []
+    filed_under: FiledUnder | None = None
+    target_groups: list[str] = []
+    phases: list[str] = []
+    roles: dict[str, list[Ref]] = Field({}, description="actors by role: lead, funder, implementer, ...")
+    funders: list[Ref] = []
+    implementers: list[Ref] = []
+    general_population: bool | None = None
+    pilot: bool | None = None
+    description: str | None = None
+    url: str | None = None
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class PolicyRef(Ref):
+    kind: str | None = None
+    status: str | None = None
+
+
+class FindingRef(Ref):
+    kind: str | None = None
+    statement: str | None = None
+
+
+class Figure(Record):
+    indicator: Ref
+    value: float | int
+    unit: str
+    date: str
+    period_start: str | None = None
+    cumulative: bool | None = None
+    bound: str | None = None
+    country: list[str] = []
+    scope: str | None = None
+    place: Ref | None = None
+    breakdown: list[Ref] = []
+    about: list[TypedRef] = []
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class ProgrammeDetail(Programme):
+    policies: list[PolicyRef] = Field([], description="policies it implements")
+    part_of: Ref | None = None
+    parts: list[Ref] = []
+    successor_of: list[Ref] = []
+    successors: list[Ref] = []
+    possibly_same_as: list[Ref] = []
+    findings: list[FindingRef] = Field([], description="findings about it")
+    recommendations: list[FindingRef] = Field([], description="recommendations about it")
+    figures: list[Figure] = Field([], description="figures about it")
+
+
+class Actor(Record):
+    name: str
+    acronym: str | None = None
+    aliases: list[str] = []
+    type: str
+    state: bool = Field(description="whether its type belongs to the State of a country")
+    countries: list[str] = []
+    parent: Ref | None = None
+    name_uncertain: bool | None = None
+    description: str | None = None
+    url: str | None = None
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class MeasureRef(Ref):
+    country: list[str] = []
+    status: str | None = None
+
+
+class BodyRef(Ref):
+    role: str = Field(description="member or head")
+
+
+class ActorDetail(Actor):
+    measures_by_role: dict[str, list[MeasureRef]] = {}
+    coordination_bodies: list[BodyRef] = Field([], description="bodies it heads or is a member of")
+    members: list[Ref] = Field([], description="for a coordination body: its members")
+    headed_by: Ref | None = None
+    subunits: list[Ref] = []
+    places: list[Ref] = []
+    designated_by: list[PolicyRef] = Field([], description="policies that make it responsible")
+    issued: list[PolicyRef] = []
+    findings: list[FindingRef] = []
+    recommendations: list[FindingRef] = []
+
+
+class Policy(Record):
+    name: str
+    acronym: str | None = None
+    aliases: list[str] = []
+    kind: str
+    country: list[str] = []
+    scope: str | None = None
+    year: str | None = None
+    start: str | None = None
+    end: str | None = None
+    status: str
+    addresses_reintegration: bool | None = None
+    under_revision: bool | None = None
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class PolicyDetail(Policy):
+    designates: list[Ref] = []
+    issued_by: list[Ref] = []
+    counterparts: list[str] = []
+    under: Ref | None = None
+    instruments: list[Ref] = Field([], description="policies made under it")
+    dimensions: list[str] = []
+    target_groups: list[str] = []
+    description: str | None = None
+    measures: list[MeasureRef] = Field([], description="measures that implement it")
+    findings: list[FindingRef] = []
+    recommendations: list[FindingRef] = []
+
+
+class Finding(Record):
+    name: str | None = None
+    kind: str
+    country: list[str] = []
+    scope: str | None = None
+    themes: list[str] = []
+    statement: str
+    dimensions: list[str] = []
+    levels: list[str] = []
+    phases: list[str] = []
+    target_groups: list[str] = []
+    about: list[TypedRef] = []
+    recommendations: list[Ref] = Field([], description="recommendations that answer it")
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class Recommendation(Record):
+    name: str | None = None
+    country: list[str] = []
+    scope: str | None = None
+    themes: list[str] = []
+    statement: str
+    dimensions: list[str] = []
+    levels: list[str] = []
+    phases: list[str] = []
+    target_groups: list[str] = []
+    addresses: list[FindingRef] = []
+    about: list[TypedRef] = []
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class Indicator(Model):
+    id: str
+    name: str | None = None
+    unit: str | None = None
+    definition: str | None = None
+    figures: int = Field(description="number of figures of this indicator")
+    countries: list[str] = []
+
+
+class IndicatorDetail(Indicator):
+    values: list[Figure] = []
+
+
+class CountrySummary(Model):
+    iso3: str
+    name: str
+    focus: bool = Field(description="one of the five countries of origin the graph covers")
+    wikidata: str | None = None
+    measures: int
+    policies: int
+    findings: int
+
+
+class Cell(Model):
+    dimension: str
+    level: str
+    measures: int
+    ids: list[str]
+
+
+class CountryMeasures(Model):
+    total: int
+    by_dimension: dict[str, int]
+    by_level: dict[str, int]
+    cells: list[Cell]
+    items: list[Programme]
+
+
+class CountryProfile(Model):
+    iso3: str
+    name: str
+    focus: bool
+    wikidata: str | None = None
+    policies: list[Policy]
+    institutions: list[Actor] = Field(description="actors active in the country")
+    measures: CountryMeasures
+    findings: list[Finding]
+    recommendations: list[Recommendation]
+    figures: list[Figure]

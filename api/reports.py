@@ -1,0 +1,102 @@
+"""GET /reports/{iso3} and GET /reports/regional: the gap reports of rkg.reports over HTTP.
+
+HTML by default; Markdown or PDF by the Accept header (text/markdown, application/pdf) or by
+`?format=html|md|pdf`, which wins over the header. A report is a function of the graph's data
+version alone, so the bytes served are those `rkg report` writes for the same data, and each one
+is computed once per graph and format, then served from a cache (with an ETag).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from ..reports import FORMATS, REGIONAL, ReportError, generate
+from .errors import ApiError
+from .negotiation import negotiate
+
+router = APIRouter(tags=["reports"])
+
+MEDIA = {"html": "text/html", "md": "text/markdown", "pdf": "application/pdf"}
+ALIASES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "pdf": "pdf"}
+EXTENSION = {"html": "html", "md": "md", "pdf": "pdf"}
+CACHE_SIZE = 24
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+_render_lock = threading.Lock()  # one report at a time: rendering is CPU-bound and memory-hungry
+
+FormatQuery = Annotated[str | None, Query(description="html, md or pdf; overrides the Accept header")]
+RESPONSES = {200: {"description": "The report, as one self-contained file",
+                   "content": {"text/html": {}, "text/markdown": {}, "application/pdf": {}}},
+             404: {"description": "Not a country of origin the graph covers"},
+             406: {"description": "None of HTML, Markdown or PDF is acceptable"}}
+
+
+def _format(request: Request, requested: str | None) -> str:
+    if requested:
+        fmt = ALIASES.get(requested.strip().lower())
+        if fmt is None:
+            raise ApiError(422, "invalid-parameter", f"'{requested}' is not a report format",
+                           parameter="format", allowed=sorted(FORMATS))
+        return fmt
+    media = negotiate(request.headers.get("accept"), [MEDIA["html"], MEDIA["md"], MEDIA["pdf"]])
+    if media is None:
+        raise ApiError(406, "not-acceptable", "reports are served as text/html, text/markdown or application/pdf",
+                       allowed=[MEDIA["html"], MEDIA["md"], MEDIA["pdf"]])
+    return next(fmt for fmt, value in MEDIA.items() if value == media)
+
+
+def _report(request: Request, target: str, fmt: str) -> tuple[bytes, str]:
+    kg = request.app.state.kg
+    version = kg.build.version
+    key = (id(kg.store), version, target, fmt)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    with _render_lock:
+        with _cache_lock:
+            if key in _cache:
+                return _cache[key]
+        try:
+            content = generate(kg.store, target, fmt, version)
+        except ReportError as error:
+            if error.status == 404:
+                raise ApiError(404, "not-found", str(error), allowed=error.allowed) from error
+            raise ApiError(error.status, "invalid-parameter", str(error), allowed=error.allowed) from error
+    value = (content, version)
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def _respond(request: Request, target: str, requested: str | None) -> Response:
+    fmt = _format(request, requested)
+    content, version = _report(request, target, fmt)
+    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Vary": "Accept",
+               "Content-Disposition": f'inline; filename="rkg-report-{target}-{version}.{EXTENSION[fmt]}"'}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type=FORMATS[fmt], headers=headers)
+
+
+@router.get("/reports/regional", summary="The regional gap report: the five countries side by side",
+            response_class=Response, responses=RESPONSES)
+def regional_report(request: Request, format: FormatQuery = None) -> Response:
+    return _respond(request, REGIONAL, format)
+
+
+@router.get("/reports/{iso3}", summary="The gap report of one country of origin", response_class=Response,
+            responses=RESPONSES)
+def country_report(request: Request,
+                   iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code, e.g. NPL")],
+                   format: FormatQuery = None) -> Response:
+    return _respond(request, iso3.strip().upper(), format)

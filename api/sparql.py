@@ -1,0 +1,141 @@
+"""/sparql: a public, read-only SPARQL 1.1 Protocol endpoint, and a query editor for browsers.
+
+- GET ?query=..., POST application/x-www-form-urlencoded (query=...), POST application/sparql-query;
+  default-graph-uri / named-graph-uri may name only the graph served.
+- SELECT and ASK: JSON, XML, CSV, TSV; CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML,
+  by the Accept header.
+- Queries run in killable worker processes with a time and a result-size limit (sparql_pool.py),
+  after the checks of sparql_guard.py (no update, no SERVICE, no other graphs).
+- A browser (Accept: text/html) gets the YASGUI editor, served from this package, with the
+  named queries as examples.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..graph.queries import library
+from .errors import error_response
+from .negotiation import negotiate
+from .sparql_guard import GRAPH_IRI
+
+RESULT_TYPES = ["application/sparql-results+json", "application/json", "application/sparql-results+xml",
+                "application/xml", "text/csv", "text/tab-separated-values"]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+
+router = APIRouter(tags=["SPARQL"])
+
+_PROTOCOL = {
+    "parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)"},
+        {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": f"only <{GRAPH_IRI}>, the graph served"},
+        {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": f"only <{GRAPH_IRI}>"},
+    ],
+    "responses": {
+        "200": {"description": "the results, in the format the Accept header prefers",
+                "content": {media: {} for media in RESULT_TYPES + GRAPH_TYPES + ["text/html"]}},
+        "400": {"description": "a malformed query (the parser's message) or a result over the size limit"},
+        "403": {"description": "an update, SERVICE, or a graph other than the one served"},
+        "406": {"description": "no acceptable format for the query's form"},
+        "503": {"description": "the query passed the time limit, or every worker stayed busy"},
+    },
+}
+_POST = _PROTOCOL | {"requestBody": {"content": {
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "default-graph-uri": {"type": "string"},
+        "named-graph-uri": {"type": "string"}}}},
+    "application/sparql-query": {"schema": {"type": "string"}},
+}}}
+
+
+@lru_cache(maxsize=1)
+def editor_page() -> str:
+    template = (resources.files("rkg.api") / "static" / "sparql.html").read_text(encoding="utf-8")
+    queries = sorted((q for q in library().values() if not q.check),
+                     key=lambda q: (q.name != "coverage-matrix", q.name))  # the first one opens in the editor
+    examples = [{"name": q.name, "title": q.title, "query": q.text} for q in queries]
+    payload = json.dumps(examples, ensure_ascii=False).replace("</", "<\\/")
+    return template.replace("__EXAMPLES__", payload)
+
+
+def _wants_html(accept: str | None) -> bool:
+    return negotiate(accept, RESULT_TYPES + GRAPH_TYPES + ["text/html"]) == "text/html"
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query endpoint (GET); a browser gets the query editor",
+            openapi_extra=_PROTOCOL, response_class=Response)
+async def sparql_get(request: Request):
+    params = request.query_params
+    return await _answer(request, params.getlist("query"), params.getlist("update"),
+                         params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query endpoint (POST, form-encoded or application/sparql-query)",
+             openapi_extra=_POST, response_class=Response)
+async def sparql_post(request: Request):
+    settings = request.app.state.settings
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > 4 * settings.sparql_max_query_chars + 1024:
+            return error_response(413, "query-too-long",
+                                  f"the request is too long: queries may have {settings.sparql_max_query_chars} characters")
+    params = request.query_params
+    if media == "application/x-www-form-urlencoded":
+        try:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return error_response(400, "bad-request", "the form is not UTF-8")
+        return await _answer(request, form.get("query", []), form.get("update", []),
+                             form.get("default-graph-uri", []) + params.getlist("default-graph-uri"),
+                             form.get("named-graph-uri", []) + params.getlist("named-graph-uri"))
+    if media == "application/sparql-query":
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return error_response(400, "bad-request", "the query is not UTF-8")
+        return await _answer(request, [text], [], params.getlist("default-graph-uri"),
+                             params.getlist("named-graph-uri"))
+    if media == "application/sparql-update":
+        return error_response(403, "read-only", READ_ONLY)
+    return error_response(415, "unsupported-media-type",
+                          "POST a query as application/x-www-form-urlencoded (field `query`) or as "
+                          "application/sparql-query", allowed=["application/x-www-form-urlencoded",
+                                                               "application/sparql-query"])
+
+
+async def _answer(request: Request, queries: list[str], updates: list[str], default_graphs: list[str],
+                  named_graphs: list[str]) -> Response:
+    settings = request.app.state.settings
+    accept = request.headers.get("accept")
+    if updates:
+        return error_response(403, "read-only", READ_ONLY)
+    if request.method == "GET" and _wants_html(accept):
+        return HTMLResponse(editor_page(), headers={"Vary": "Accept"})
+    if not queries or not queries[0].strip():
+        return error_response(400, "missing-query",
+                              "give a SPARQL query: GET /sparql?query=..., or POST it as the form field `query` "
+                              "or as an application/sparql-query body")
+    if len(queries) > 1:
+        return error_response(400, "bad-request", "give exactly one query")
+    query = queries[0]
+    if len(query) > settings.sparql_max_query_chars:
+        return error_response(413, "query-too-long",
+                              f"the query has {len(query)} characters; the limit is {settings.sparql_max_query_chars}")
+    outcome = await request.app.state.sparql.query({
+        "query": query, "accept": accept, "default_graphs": default_graphs, "named_graphs": named_graphs})
+    if outcome.ok:
+        return Response(outcome.body, media_type=outcome.media_type, headers={"Vary": "Accept"})
+    headers = {"Retry-After": "1"} if outcome.code == "busy" else None
+    return error_response(outcome.status, outcome.code, outcome.message, headers=headers)

@@ -1,0 +1,259 @@
+"""The worker processes behind /sparql: each holds its own copy of the graph and runs one query
+at a time; a query that passes the time limit has its worker killed and replaced.
+
+Waiting for a worker happens on this pool's own threads, never on the event loop or on the
+threads FastAPI runs the other endpoints on, so a slow query delays only the SPARQL requests
+queued behind it (and only up to the queue time limit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .settings import Settings
+
+log = logging.getLogger("rkg.api.sparql")
+
+STARTUP_SECONDS = 60.0
+
+
+@dataclass
+class Outcome:
+    """What the endpoint answers: a body with its media type, or an error."""
+
+    status: int
+    media_type: str = ""
+    body: bytes = b""
+    code: str = ""
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+def _error(status: int, code: str, message: str) -> Outcome:
+    return Outcome(status, code=code, message=message)
+
+
+def _cleanup(workers, directory: str) -> None:
+    for worker in list(workers):
+        worker.stop()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+class Worker:
+    """One worker: a fresh interpreter running `python -m rkg.api.sparql_worker` (no multiprocessing
+    start method, so the server's own main module is never imported again), talking over a socket pair."""
+
+    def __init__(self, data_path: Path, settings: Settings, generation: int):
+        self.generation = generation  # which graph it holds
+        self.epoch = 0                # which start of the pool it belongs to
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-m", "rkg.api.sparql_worker", str(theirs.fileno()), str(data_path),
+                   str(settings.sparql_max_result_bytes), str(settings.sparql_memory_mb),
+                   "isolate" if settings.sparql_isolate_network else "no-isolate"]
+        self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.ready = False
+        self.isolated = False
+
+    def wait_ready(self, timeout: float) -> str | None:
+        """None once the worker has loaded the graph, or what went wrong."""
+        if self.ready:
+            return None
+        try:
+            if not self.conn.poll(timeout):
+                return f"the query worker did not start within {timeout:g} s"
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            return f"the query worker stopped while starting (exit code {self.process.poll()})"
+        if message[0] != "ready":
+            return f"the query worker could not load the graph: {message[1]}"
+        self.ready, self.isolated = True, bool(message[2])
+        return None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def exit_code(self, wait: float = 5.0) -> int | None:
+        try:
+            return self.process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.exit_code()
+        self.conn.close()
+
+
+class WorkerPool:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._paths: list[Path] = []
+        self._data: bytes | None = None
+        self._started = False
+        self._epoch = 0  # counts starts: workers of an earlier start are not taken back
+        self._dir = Path(tempfile.mkdtemp(prefix="rkg-sparql-"))
+        self._all: weakref.WeakSet[Worker] = weakref.WeakSet()
+        weakref.finalize(self, _cleanup, self._all, str(self._dir))
+        self._executor: ThreadPoolExecutor | None = None
+        self.stats = {"queries": 0, "timeouts": 0, "restarts": 0}
+
+    # ------------------------------------------------------------------ data and workers
+    def load(self, ntriples: bytes) -> None:
+        """Serve this graph from now on: idle workers are replaced at once, busy ones after their query."""
+        with self._lock:
+            self._generation += 1
+            self._data = ntriples
+            if not self._started:
+                return
+            self._write()
+            stale = []
+            while True:
+                try:
+                    stale.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            for worker in stale:
+                worker.stop()
+                self._idle.put(self._spawn())
+
+    def _write(self) -> None:
+        """The current graph as an N-Triples file for workers to load (kept while the pool runs)."""
+        path = self._dir / f"graph-{self._generation}.nt"
+        if not path.exists():
+            self._dir.mkdir(mode=0o700, exist_ok=True)
+            path.write_bytes(self._data)
+            self._paths.append(path)
+        while len(self._paths) > 2:  # the one before may still be read by a worker starting up
+            self._paths.pop(0).unlink(missing_ok=True)
+
+    def start(self) -> None:
+        """Start the workers (again, after `close`); queries also start them when needed."""
+        with self._lock:
+            if self._started:
+                return
+            if self._data is None:
+                raise RuntimeError("load a graph into the SPARQL worker pool before starting it")
+            self._write()
+            self._epoch += 1
+            for _ in range(self.settings.sparql_workers):
+                self._idle.put(self._spawn())
+            self._executor = ThreadPoolExecutor(max_workers=2 * self.settings.sparql_workers + 2,
+                                                thread_name_prefix="rkg-sparql")
+            self._started = True
+
+    def _spawn(self) -> Worker:
+        worker = Worker(self._paths[-1], self.settings, self._generation)
+        worker.epoch = self._epoch
+        self._all.add(worker)
+        return worker
+
+    def _release(self, worker: Worker, broken: bool = False) -> None:
+        with self._lock:
+            if not self._started or worker.epoch != self._epoch:
+                worker.stop()  # the pool was closed (and maybe started again) meanwhile
+                return
+            if broken or not worker.alive() or worker.generation != self._generation:
+                worker.stop()
+                if broken:
+                    self.stats["restarts"] += 1
+                worker = self._spawn()
+            self._idle.put(worker)
+
+    def status(self) -> dict:
+        """Workers, how many are free now, and counts since the start."""
+        return {"workers": self.settings.sparql_workers, "idle": self._idle.qsize() if self._started else None,
+                "timeout_seconds": self.settings.sparql_timeout} | self.stats
+
+    def close(self) -> None:
+        """Stop the workers (a running query's worker stops when it ends). `start` may follow."""
+        with self._lock:
+            if not self._started:
+                return
+            self._started = False
+            while True:
+                try:
+                    self._idle.get_nowait().stop()
+                except queue.Empty:
+                    break
+            executor, self._executor = self._executor, None
+            self._paths.clear()
+            shutil.rmtree(self._dir, ignore_errors=True)  # workers have loaded it; a new start writes it again
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------ queries
+    async def query(self, request: dict) -> Outcome:
+        queued_at = time.monotonic()
+        self.start()
+        executor = self._executor
+        try:
+            if executor is None:
+                raise RuntimeError("closed")
+            pending = asyncio.get_running_loop().run_in_executor(executor, self.run, request, queued_at)
+        except RuntimeError:  # the pool was closed between start() and here
+            return _error(503, "unavailable", "the SPARQL endpoint is shutting down")
+        return await pending
+
+    def run(self, request: dict, queued_at: float | None = None) -> Outcome:
+        """Run one query on a free worker (blocking)."""
+        queued_at = queued_at if queued_at is not None else time.monotonic()
+        self.start()
+        wait = self.settings.sparql_queue_timeout - (time.monotonic() - queued_at)
+        try:
+            worker = self._idle.get(timeout=max(wait, 0.001))
+        except queue.Empty:
+            return _error(503, "busy", f"every SPARQL worker has been busy for {self.settings.sparql_queue_timeout:g} s; "
+                                       "try again shortly")
+        problem = worker.wait_ready(STARTUP_SECONDS)
+        if problem:
+            log.error("SPARQL worker: %s", problem)
+            self._release(worker, broken=True)
+            return _error(503, "unavailable", problem)
+        self.stats["queries"] += 1
+        limit = self.settings.sparql_timeout
+        started = time.monotonic()
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(limit):
+                self.stats["timeouts"] += 1
+                self._release(worker, broken=True)
+                log.warning("SPARQL query stopped after %.1f s: %.200r", time.monotonic() - started, request["query"])
+                return _error(503, "query-timeout",
+                              f"the query ran for more than {limit:g} s and was stopped; narrow it (filters, LIMIT) "
+                              "or download the whole graph from /graph")
+            reply = worker.conn.recv()
+        except (EOFError, OSError):
+            code = worker.exit_code()
+            self._release(worker, broken=True)
+            reason = ("it needed more memory than the endpoint allows "
+                      f"({self.settings.sparql_memory_mb} MiB)") if code == -signal.SIGABRT else \
+                f"its worker stopped (exit code {code})"
+            log.warning("SPARQL query aborted, %s: %.200r", reason, request["query"])
+            return _error(503, "query-aborted", f"the query was aborted: {reason}")
+        self._release(worker)
+        if reply[0] == "ok":
+            return Outcome(200, media_type=reply[1], body=reply[2])
+        return _error(*reply[1:])

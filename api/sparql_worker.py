@@ -1,0 +1,169 @@
+"""The process that runs untrusted SPARQL queries.
+
+Oxigraph cannot interrupt a query, so queries from /sparql run here, in a process of their
+own with its own copy of the graph (loaded from N-Triples), and the API kills the process
+when a query passes the time limit. The process also limits its own memory, dies with its
+parent, and, where the system allows it, cuts itself off the network before it reads any query.
+
+This module imports only what the worker needs (it is the target of a fresh interpreter).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import resource
+import signal
+import sys
+
+import pyoxigraph as ox
+
+from . import sparql_guard as guard
+from .negotiation import negotiate
+
+# offered in order of preference: the first wins when the client accepts several equally
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+WARM_UP = """PREFIX ex: <http://example.org/>
+SELECT ?a (COUNT(DISTINCT ?b) AS ?n) (GROUP_CONCAT(?c; SEPARATOR=", ") AS ?cs) WHERE {
+  ?a ex:p/ex:q* ?b ; a ex:C . OPTIONAL { ?b ex:r ?c FILTER(LANG(?c) = "en" && ?c != "x") }
+  { SELECT ?a WHERE { ?a ex:s ?d } LIMIT 5 } UNION { VALUES (?a) { (ex:x) } }
+  MINUS { ?a ex:t [] } BIND(IF(BOUND(?c), STR(?c), "") AS ?e)
+} GROUP BY ?a HAVING (COUNT(?b) > 0) ORDER BY DESC(?n) LIMIT 10 OFFSET 1"""
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+class CappedBuffer:
+    """A binary sink that refuses to grow past `limit` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.size = limit, [], 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge()
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def content_type(media: str) -> str:
+    return media + "; charset=utf-8" if media.startswith("text/") else media
+
+
+def answer(store: ox.Store, request: dict, max_bytes: int) -> tuple:
+    """("ok", media type, body) or ("error", status, code, message)."""
+    query = request["query"]
+    try:
+        plan = guard.check(query, request.get("default_graphs") or (), request.get("named_graphs") or ())
+    except guard.Refused as refused:
+        return ("error", refused.status, refused.code, refused.message)
+    formats = GRAPH_FORMATS if plan.form in ("construct", "describe") else RESULT_FORMATS
+    media = negotiate(request.get("accept"), list(formats))
+    if media is None:
+        return ("error", 406, "not-acceptable",
+                f"{plan.form.upper()} results are available as {', '.join(formats)}; "
+                f"the request accepts only {request.get('accept')}")
+    options = {}
+    if plan.default_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in plan.default_graphs]
+    if plan.named_graphs is not None:
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in plan.named_graphs]
+    sink = CappedBuffer(max_bytes)
+    try:
+        result = store.query(query, **options)
+        result.serialize(sink, format=formats[media])
+    except SyntaxError as error:
+        return ("error", 400, "malformed-query", f"the query does not parse: {error}")
+    except (ResultTooLarge, OSError, ValueError) as error:
+        if isinstance(error, ResultTooLarge) or isinstance(error.__context__, ResultTooLarge) \
+                or sink.size > max_bytes:
+            return ("error", 400, "result-too-large",
+                    f"the result is larger than {max_bytes // 1024} KiB: add LIMIT or narrow the query "
+                    "(the whole graph is at /graph)")
+        return ("error", 400, "query-failed", f"the query failed: {error}")
+    return ("ok", content_type(media), sink.getvalue())
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _limit_memory(megabytes: int) -> None:
+    limit = megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own (no interfaces up): a last line of
+    defence should a query ever get past the guard. Best effort: needs Linux and either root or
+    unprivileged user namespaces."""
+    if not sys.platform.startswith("linux"):
+        return False
+    CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+
+
+def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    isolated = isolate_network() if isolate else False
+    _limit_memory(memory_mb)
+    try:
+        store = ox.Store()
+        store.load(path=data_path, format=ox.RdfFormat.N_TRIPLES)
+        # the same triples as the named graph GRAPH_IRI, so FROM <GRAPH_IRI> works as clients expect
+        store.load(path=data_path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(guard.GRAPH_IRI))
+        triples = len(store) // 2
+        guard.check(WARM_UP)  # the parser's first run is slow: take it before the first client
+    except Exception as error:  # reported to the parent, which logs it
+        conn.send(("failed", f"{type(error).__name__}: {error}"))
+        return
+    conn.send(("ready", triples, isolated))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            reply = answer(store, request, max_bytes)
+        except MemoryError:
+            reply = ("error", 503, "query-aborted", "the query needed more memory than the endpoint allows")
+        conn.send(reply)
+
+
+if __name__ == "__main__":
+    from multiprocessing.connection import Connection
+
+    fd, path, max_bytes, memory_mb, isolation = sys.argv[1:6]
+    main(Connection(int(fd)), path, int(max_bytes), int(memory_mb), isolation == "isolate")

@@ -1,0 +1,147 @@
+"""The graph being served, and replacing it when the curated data changes.
+
+`app.state.kg` is a `KG`: the validated `build`, the `store` it is queried in, and what the
+endpoints derive from them once (the records, the allowed parameter values). A reload builds
+and validates a new graph aside and swaps `app.state.kg` in one assignment, so a request sees
+the old graph or the new one, never a mix; a reload that fails validation changes nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..graph.build import Build, build, default_data_dir
+from ..graph.queries import Vocabulary
+from ..graph.store import EmbeddedStore
+from ..loaders.problems import LoadError
+from .catalogue import Catalogue
+from .errors import ApiError
+
+log = logging.getLogger("rkg.api")
+
+
+def open_store(result: Build):
+    """The store the API queries for this build: the one place a backend is chosen."""
+    return EmbeddedStore.from_graph(result.graph)
+
+
+@dataclass
+class KG:
+    build: Build
+    store: object
+    catalogue: Catalogue
+    vocabulary: Vocabulary
+    loaded_at: str
+    cache: dict = field(default_factory=dict, repr=False)  # exports and networks: few keys
+    results: OrderedDict = field(default_factory=OrderedDict, repr=False)  # named-query results: LRU
+    cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(cls, result: Build) -> "KG":
+        store = open_store(result)
+        return cls(result, store, Catalogue.from_store(store), Vocabulary.from_store(store),
+                   datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def cached(self, key, compute):
+        """What `compute()` gives for this graph, computed once (the graph never changes)."""
+        with self.cache_lock:
+            if key in self.cache:
+                return self.cache[key]
+        value = compute()  # outside the lock: a slow export must not hold up other look-ups
+        with self.cache_lock:
+            return self.cache.setdefault(key, value)
+
+    def remembered(self, key, compute, size: int = 256):
+        """Like `cached`, for keys without bound (parameter values): the `size` most recent are kept."""
+        with self.cache_lock:
+            if key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
+        value = compute()
+        with self.cache_lock:
+            self.results[key] = value
+            while len(self.results) > size:
+                self.results.popitem(last=False)
+        return value
+
+
+class Graphs:
+    """Builds the graph from data/, serves it on `app`, and rebuilds it on request."""
+
+    def __init__(self, data_dir: Path | None, sources_dir: Path | None):
+        self.data_dir = Path(data_dir or default_data_dir())
+        self.sources_dir = Path(sources_dir) if sources_dir else self.data_dir.parent / "sources"
+        self._lock = threading.Lock()
+        self.last_reload: dict | None = None
+        self.current = KG.load(build(self.data_dir, self.sources_dir))  # a LoadError propagates
+        self.on_change = []  # callables given the new KG (the SPARQL workers reload)
+
+    def reload(self, app) -> dict:
+        """Rebuild from data/ (blocking). Returns a summary; a LoadError keeps the current graph."""
+        with self._lock:
+            started = time.perf_counter()
+            old = self.current
+            try:
+                result = build(self.data_dir, self.sources_dir)
+            except LoadError as error:
+                errors = [p for p in error.problems if p.severity == "error"]
+                for problem in errors:
+                    log.error("reload refused: %s", problem.format())
+                log.error("reload refused: %d error(s) in %s; still serving data version %s",
+                          len(errors), self.data_dir, old.build.version)
+                self.last_reload = {"ok": False, "at": _now(), "errors": len(errors),
+                                    "data_version": old.build.version}
+                raise ApiError(422, "invalid-data",
+                               f"{len(errors)} error(s) in the curated data; still serving data version "
+                               f"{old.build.version}", problems=[p.as_dict() for p in errors],
+                               data_version=old.build.version) from None
+            kg = KG.load(result)
+            for callback in self.on_change:
+                callback(kg)
+            self.current = kg
+            app.state.kg = kg
+            seconds = round(time.perf_counter() - started, 2)
+            log.info("reloaded data version %s (was %s): %d triples in %.1f s",
+                     result.version, old.build.version, len(kg.store), seconds)
+            self.last_reload = {"ok": True, "at": _now(), "errors": 0, "data_version": result.version}
+            return {"status": "reloaded", "data_version": result.version, "previous_version": old.build.version,
+                    "triples": len(kg.store), "records": {k: v for k, v in result.counts.items() if v},
+                    "seconds": seconds}
+
+    def watched(self) -> list[Path]:
+        return [p for p in (self.data_dir, self.sources_dir) if p.is_dir()]
+
+    async def watch(self, app) -> None:
+        """Reload whenever a data or source file changes (runs until cancelled)."""
+        import anyio
+        from watchfiles import awatch
+
+        def relevant(change, path: str) -> bool:
+            return path.endswith((".yaml", ".yml", ".txt"))
+
+        log.info("watching %s for changes", ", ".join(map(str, self.watched())))
+        async for changes in awatch(*self.watched(), watch_filter=relevant):
+            log.info("%d file(s) changed: rebuilding", len(changes))
+            try:
+                await anyio.to_thread.run_sync(self.reload, app)
+            except ApiError:
+                pass  # logged; the last good graph stays
+            except Exception:
+                log.exception("reload failed; the last good graph stays")
+
+
+def token_matches(expected: str | None, authorization: str | None) -> bool:
+    if not expected or not authorization or not authorization.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(authorization[len("Bearer "):].strip().encode(), expected.encode())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
