@@ -1,0 +1,81 @@
+"""`rkg report`: a country or regional gap report as HTML, Markdown or PDF.
+
+    rkg report --country NPL --format html --out nepal.html
+    rkg report --regional --out regional.pdf          # the format follows the extension
+    rkg report --country BGD --store out/store         # read an on-disk store instead of building
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def cmd_report(args) -> int:
+    from ..cli import _report_errors, _store
+    from ..graph.store import StoreError
+    from ..loaders.problems import LoadError
+    from . import EXTENSIONS, REGIONAL, ReportError, generate
+
+    out = Path(args.out) if args.out else None
+    fmt = args.format or (EXTENSIONS.get(out.suffix.lower()) if out else None) or "html"
+    if out and args.format and EXTENSIONS.get(out.suffix.lower()) not in (None, args.format):
+        print(f"error: --format {args.format} does not match the extension of {out}", file=sys.stderr)
+        return 2
+    if fmt == "pdf" and out is None and sys.stdout.isatty():
+        print("error: a PDF report needs --out FILE (or redirect the output)", file=sys.stderr)
+        return 2
+    target = REGIONAL if args.regional else args.country
+    try:
+        result, store = _store(args)
+        content = generate(store, target, fmt, result.version if result else None)
+    except LoadError as error:
+        return _report_errors(error, False)
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if error.allowed:
+            print("allowed: " + ", ".join(error.allowed), file=sys.stderr)
+        return 2
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(content)
+    tmp.replace(out)  # never leave half a report where the old one was
+    if args.json:
+        print(json.dumps({"ok": True, "report": REGIONAL if args.regional else target.upper(), "format": fmt,
+                          "out": str(out), "bytes": len(content)}, indent=2))
+    else:
+        print(f"wrote the {'regional' if args.regional else target.upper()} report ({fmt}, {len(content):,} bytes) "
+              f"to {out}", file=sys.stderr)
+    return 0
+
+
+def register(sub, common) -> None:
+    """Add `rkg report` to the CLI's subcommands (`common` adds --data, --sources, --json)."""
+    p = sub.add_parser("report", help="a gap report on one country or the region, as html, md or pdf",
+                       description="Generate a gap report from the validated graph. The same data gives a "
+                                   "byte-identical report.")
+    common(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--country", metavar="ISO3", help="a country of origin (BGD, IND, LKA, NPL, PAK)")
+    which.add_argument("--regional", action="store_true", help="the five countries side by side")
+    p.add_argument("--format", choices=["html", "md", "pdf"],
+                   help="output format (default: from the --out extension, else html)")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--store", help="an on-disk store written by `rkg build --store` (instead of building)")
+    where.add_argument("--endpoint", help="a SPARQL 1.1 query endpoint URL holding the graph")
+    p.add_argument("--graph", default="https://w3id.org/reintegration-kg/graph",
+                   help="the named graph holding the data on the endpoint")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the endpoint")
+    p.set_defaults(func=cmd_report)
+
+
+__all__ = ["register", "cmd_report"]
