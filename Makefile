@@ -8,13 +8,14 @@ PORT   ?= 8000
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: run test install validate build stats bench clean
+.PHONY: run test install validate build reports stats bench clean
 
 run: $(STAMP)
 	$(BIN)/rkg validate
 	$(BIN)/rkg serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	sh tests/setup/install-chromium.sh
 	$(BIN)/python -m pytest
 
 install: $(STAMP)
@@ -27,6 +28,12 @@ stats: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/rkg build --out out/graph.ttl
+
+# The example reports in docs/examples/, regenerated from the curated data (one build, two reports).
+reports: $(STAMP)
+	$(BIN)/rkg build --store out/report-store
+	$(BIN)/rkg report --store out/report-store --country NPL --out docs/examples/report-NPL.html
+	$(BIN)/rkg report --store out/report-store --regional --out docs/examples/report-regional.html
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'

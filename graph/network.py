@@ -74,6 +74,8 @@ def bipartite_graph(store, country: str | None = None) -> nx.Graph:
 
 def actor_projection(b: nx.Graph) -> nx.Graph:
     actors = [n for n, d in b.nodes(data=True) if d["kind"] == "actor"]
+    if not actors:
+        return nx.Graph()  # a country with no recorded actors has an empty network
     projection = bipartite.weighted_projected_graph(b, actors)  # weight = shared measures
     for u, v, data in projection.edges(data=True):
         data["shared_measures"] = data.pop("weight")

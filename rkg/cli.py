@@ -235,19 +235,6 @@ def cmd_network(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
-    import uvicorn
-
-    from .api.app import create_app
-
-    try:
-        app = create_app(Path(args.data), Path(args.sources) if args.sources else None)
-    except LoadError as error:
-        return _report_errors(error, False)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="rkg", description="Reintegration Knowledge Graph: build, check and serve.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -311,11 +298,10 @@ def parser() -> argparse.ArgumentParser:
     backend_options(p)
     p.set_defaults(func=cmd_network)
 
-    p = sub.add_parser("serve", help="serve the API on the validated graph")
-    common(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_serve)
+    from .api.cli import register as register_serve
+
+    register_serve(sub, common)
+    from .reports.cli import register as register_reports; register_reports(sub, common)
     return top
 
 

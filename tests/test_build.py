@@ -40,14 +40,21 @@ def test_no_blank_nodes_for_things_people_link_to(mini):
         assert subjects and all(isinstance(s, URIRef) for s in subjects), cls
 
 
+def _without_version(graph):
+    from rdflib import DCTERMS
+    from rkg.graph.build import DATASET
+    graph.remove((DATASET, DCTERMS.hasVersion, None))  # the data version hashes the files themselves
+    return graph
+
+
 def test_iris_do_not_depend_on_file_layout_or_order(mini):
-    before = build(mini).graph
+    before = _without_version(build(mini).graph)
     text = (mini / "records.yaml").read_text()
     # move the actors into a file of their own, after the measures that use them
     start, end = text.index("actors:\n"), text.index("policies:\n")
     (mini / "records.yaml").write_text(text[:start] + text[end:])
     (mini / "zz-actors.yaml").write_text(text[start:end])
-    assert to_isomorphic(build(mini).graph) == to_isomorphic(before)
+    assert to_isomorphic(_without_version(build(mini).graph)) == to_isomorphic(before)
 
 
 def test_roles_become_qualified_involvements_and_shortcuts(mini):

@@ -70,3 +70,8 @@ def test_network_cli(tmp_path, capsys):
                  "--country", "npl"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["country"] == "NPL" and payload["isolated"] == ["gov-n"]
+
+
+def test_a_country_with_no_actors_has_an_empty_network(analytics):
+    result = metrics(actor_projection(bipartite_graph(analytics.store, "LKA")))
+    assert result["actors"] == [] and result["edges"] == [] and result["components"] == []
