@@ -139,7 +139,6 @@ def _median(fn, runs: int) -> float:
 def _measure(backend: str, nt: str, runs: int, queue) -> None:
     """In a child process: load, run every named query, report times and peak memory."""
     from rkg.graph import queries as Q
-    from rkg.graph.store import with_values
 
     out = {"backend": backend, "queries": {}, "skipped": {}}
     started = time.perf_counter()

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from .problems import Problem, did_you_mean
 from .provenance import SourceText, in_section, section_number
-from .schema import (CONCEPT, KIND_ORDER, KINDS, QB, RKG, ROLE_PROPERTIES, SCHEMES, SOURCE_KEYS,
+from .schema import (KIND_ORDER, KINDS, QB, RKG, ROLE_PROPERTIES, SCHEMES, SOURCE_KEYS,
                      Field, Kind)
 from .yamlio import LineDict, LineList, read_yaml
 
@@ -325,7 +325,7 @@ class Converter:
         self.problem(record.file, line, "not-in-scheme",
                      f"'{value}' is not a {spec.scheme} ('{spec.name}' of {record.kind.label} '{record.id}'); "
                      f"allowed values: {listing}",
-                     hint or (f"add the concept to ontology/ if it is really missing" if spec.scheme != "country"
+                     hint or ("add the concept to ontology/ if it is really missing" if spec.scheme != "country"
                               else "use an ISO 3166-1 alpha-3 code listed in ontology/countries.ttl"))
         return None
 
@@ -497,7 +497,3 @@ def canonical_decimal(number: Decimal) -> str:
     if number == number.to_integral_value():
         return f"{int(number)}.0"
     return format(number.normalize(), "f")
-
-
-def label_of(graph: Graph, node) -> str:
-    return str(graph.value(node, RDFS.label) or node)

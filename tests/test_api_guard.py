@@ -3,10 +3,8 @@ network isolation: why they are needed (the engine does follow SERVICE) and what
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pyoxigraph as ox
@@ -14,30 +12,13 @@ import pytest
 
 from rkg.api import sparql_guard as guard
 
+from test_api_support import recording_listener
+
 
 @pytest.fixture
 def listener():
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.1)
-    seen, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except socket.timeout:
-                continue
-            seen.append(conn.recv(1024))
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], seen
-    stop.set()
-    thread.join()
-    server.close()
+    with recording_listener() as (port, seen):
+        yield port, seen
 
 
 def test_without_the_guard_the_engine_would_call_out(listener):

@@ -28,7 +28,7 @@ from rkg.graph.build import build
 from rkg.graph.store import EmbeddedStore, RemoteStore
 
 from conftest import FIXTURES
-from test_api_support import LiveServer
+from test_api_support import LiveServer, recording_listener
 
 ID = "https://w3id.org/reintegration-kg/id/"
 PREFIXES = ("PREFIX rkg: <https://w3id.org/reintegration-kg/ontology#>\n"
@@ -57,27 +57,8 @@ def live():
 @pytest.fixture
 def listener():
     """A local port that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.settimeout(0.1)
-    connections, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except socket.timeout:
-                continue
-            connections.append(conn.recv(2048))
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", connections
-    stop.set()
-    thread.join()
-    server.close()
+    with recording_listener() as (port, connections):
+        yield f"http://127.0.0.1:{port}/sparql", connections
 
 
 def sparql(live, method: str, fmt: str, query: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from pyshacl import validate
-from rdflib import RDF, Literal, Namespace, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import PROV, SH
 
 from rkg.graph.build import build, shapes_graph
