@@ -14,13 +14,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pyshacl import validate
 from rdflib import DCTERMS, RDF, Graph, Literal, URIRef
-from rdflib.namespace import SH, VOID
+from rdflib.namespace import VOID
 
 from ..loaders.convert import Converter
 from ..loaders.problems import LoadError, Problem
 from ..loaders.schema import ID, KINDS, RKG
+from .validation import shacl_results
 
 ONTOLOGY_FILES = ("rkg.ttl", "concepts.ttl", "countries.ttl")
 DATASET = URIRef(ID + "dataset")
@@ -125,26 +125,18 @@ VERSION_QUERY = """SELECT ?version WHERE {
   <https://w3id.org/reintegration-kg/id/dataset> <http://purl.org/dc/terms/hasVersion> ?version }"""
 
 
-def shacl_problems(graph: Graph, conversion) -> list[Problem]:
-    conforms, report, _ = validate(graph, shacl_graph=shapes_graph(), inference="none",
-                                   allow_warnings=True, advanced=True)
-    if conforms:
-        return []
+def shacl_problems(graph: Graph, conversion, workers: int | None = None) -> list[Problem]:
     found = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = str(report.value(result, SH.resultMessage) or "violates a shape")
-        severity = report.value(result, SH.resultSeverity)
-        record, line = conversion.locate(focus, path if isinstance(path, URIRef) else None)
+    for result in shacl_results(graph, shapes_graph(), workers):
+        focus, path = URIRef(result.focus), URIRef(result.path) if result.path else None
+        record, line = conversion.locate(focus, path)
         if record is None:
-            found.add(Problem("ontology", 0, 0, "shacl", f"{focus}: {message}"))
+            found.add(Problem("ontology", 0, 0, "shacl", f"{focus}: {result.message}"))
             continue
         if record.id in conversion.records_with_problems:
             continue  # the loader has already reported this, in curator's terms
-        level = "warning" if severity in (SH.Warning, SH.Info) else "error"
-        found.add(Problem(record.file, line, 0, "shacl", f"{record.kind.label} '{record.id}': {message}",
-                          severity=level))
+        found.add(Problem(record.file, line, 0, "shacl", f"{record.kind.label} '{record.id}': {result.message}",
+                          severity="error" if result.is_violation else "warning"))
     return sorted(found)
 
 

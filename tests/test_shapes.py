@@ -97,3 +97,20 @@ def test_bad_record_is_refused_with_its_message(valid_graph, case):
     change, expected = CASES[case]
     found = messages(broken(valid_graph, **change))
     assert any(expected in m for m in found), found
+
+
+def test_validation_split_over_processes_finds_exactly_what_one_run_finds(valid_graph):
+    from rkg.graph.validation import shacl_results, shares, targeted_shapes
+
+    everything = {"remove": [], "add": []}
+    for change, _ in CASES.values():
+        for key in everything:
+            everything[key] += change.get(key, [])
+    graph = broken(valid_graph, **everything)
+    alone = shacl_results(graph, shapes_graph(), workers=1)
+    assert len({r.message for r in alone if r.is_violation}) >= len(CASES) - 2  # a few cases share a message
+    dealt = shares(graph, shapes_graph(), 3)
+    assert sorted(s for share in dealt for s in share) == targeted_shapes(shapes_graph())
+    assert len(dealt) == 3
+    for workers in (2, 3):
+        assert shacl_results(graph, shapes_graph(), workers=workers) == alone

@@ -1,0 +1,128 @@
+"""SHACL validation with pySHACL, split over processes for large graphs.
+
+pySHACL evaluates shapes one by one in pure Python, so a graph of a few hundred thousand
+triples takes minutes on one core. The shapes with targets are independent of each other:
+they are dealt out to worker processes (forked, so each starts with the graph already in
+memory, nothing is copied or parsed again), each worker validates its share with
+`use_shapes`, and the results are merged. The answer is the same as one pySHACL run over all
+shapes (tests/test_shapes.py checks it on a graph full of violations).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from dataclasses import dataclass
+
+from pyshacl import validate
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SH
+
+# below this many triples one process is quicker than forking
+PARALLEL_FROM = 5_000
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One SHACL validation result: the node, the property path (when it is one IRI), the
+    shape's message and its severity."""
+
+    focus: str
+    path: str  # "" when the path is not one IRI
+    message: str
+    severity: str
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity not in (str(SH.Warning), str(SH.Info))
+
+
+def default_workers(triples: int) -> int:
+    wanted = os.environ.get("RKG_VALIDATION_WORKERS")
+    if wanted:
+        return max(1, int(wanted))
+    if triples < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 4)
+
+
+def targeted_shapes(shapes: Graph) -> list[URIRef]:
+    """The shapes that select their own focus nodes (the others are reached through these)."""
+    return sorted({s for t in TARGETS for s in shapes.subjects(t, None) if isinstance(s, URIRef)})
+
+
+def referenced_shapes(shapes: Graph) -> list[URIRef]:
+    """The named shapes without targets (scheme membership, shared property shapes): pySHACL's
+    `use_shapes` loads only the shapes it is given, and a reference to a shape it did not load
+    is silently skipped, so every worker is given all of these besides its share."""
+    named = {s for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind)
+             if isinstance(s, URIRef)}
+    return sorted(named - set(targeted_shapes(shapes)))
+
+
+def _cost(graph: Graph, shapes: Graph, shape: URIRef) -> int:
+    """Roughly how many focus nodes a shape has: what the workers' shares are balanced on."""
+    cost = 1
+    for cls in shapes.objects(shape, SH.targetClass):
+        cost += sum(1 for _ in graph.subjects(RDF.type, cls))
+    for prop in shapes.objects(shape, SH.targetSubjectsOf):
+        cost += sum(1 for _ in graph.subject_objects(prop))
+    return cost * (1 + sum(1 for _ in shapes.objects(shape, SH.property)))
+
+
+def shares(graph: Graph, shapes: Graph, workers: int) -> list[list[URIRef]]:
+    """The targeted shapes dealt into `workers` shares of about equal cost (largest first)."""
+    ranked = sorted(targeted_shapes(shapes), key=lambda s: -_cost(graph, shapes, s))
+    buckets: list[tuple[int, list[URIRef]]] = [(0, []) for _ in range(max(1, workers))]
+    for shape in ranked:
+        index = min(range(len(buckets)), key=lambda i: buckets[i][0])
+        load, members = buckets[index]
+        buckets[index] = (load + _cost(graph, shapes, shape), members + [shape])
+    return [members for _, members in buckets if members]
+
+
+def _results(report: Graph) -> list[Result]:
+    found = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(result, SH.resultPath)
+        found.append(Result(str(report.value(result, SH.focusNode)),
+                            str(path) if isinstance(path, URIRef) else "",
+                            str(report.value(result, SH.resultMessage) or "violates a shape"),
+                            str(report.value(result, SH.resultSeverity) or SH.Violation)))
+    return found
+
+
+def _run(graph: Graph, shapes: Graph, use_shapes: list[URIRef] | None) -> list[Result]:
+    # inplace: with no inference pySHACL does not change the data graph, so it need not copy it
+    _, report, _ = validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True,
+                                   advanced=True, inplace=True, use_shapes=use_shapes)
+    return _results(report)
+
+
+_shared: tuple[Graph, Graph] | None = None  # the graph a forked worker inherits
+
+
+def _worker(share: list[URIRef]) -> list[Result]:
+    graph, shapes = _shared
+    return _run(graph, shapes, share + referenced_shapes(shapes))
+
+
+def shacl_results(graph: Graph, shapes: Graph, workers: int | None = None) -> list[Result]:
+    """Every validation result of `graph` against `shapes` (violations, warnings and infos)."""
+    global _shared
+    workers = default_workers(len(graph)) if workers is None else workers
+    if workers <= 1:
+        return sorted(set(_run(graph, shapes, None)))
+    dealt = shares(graph, shapes, workers)
+    _shared = (graph, shapes)
+    try:
+        with mp.get_context("fork").Pool(len(dealt) - 1) as pool:
+            pending = pool.map_async(_worker, dealt[1:])
+            found = _run(graph, shapes, dealt[0] + referenced_shapes(shapes))  # this process's share
+            for share in pending.get():
+                found.extend(share)
+    finally:
+        _shared = None
+    return sorted(set(found))
