@@ -50,10 +50,14 @@ programmes, actors, policies, findings, figures, and where coverage is missing o
 
 
 def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
-               settings: Settings | None = None) -> FastAPI:
-    """Build and validate the graph, then serve it. A LoadError propagates: nothing is served."""
+               settings: Settings | None = None, open_store=None) -> FastAPI:
+    """Build and validate the graph, then serve it; or, given `open_store` (a callable giving a
+    store that holds a validated graph: `rkg build --store`, `rkg push`), serve that store's graph.
+    A LoadError or StoreError propagates: nothing is served."""
     settings = settings or Settings.from_env()
-    graphs = Graphs(data_dir, sources_dir)
+    if open_store is not None and settings.watch:
+        raise ValueError("--watch rebuilds from data/; a served store is reopened by POST /admin/reload instead")
+    graphs = Graphs(data_dir, sources_dir, open_store)
     pool = WorkerPool(settings)
     pool.load(graphs.current.store.export("nt"))
     graphs.on_change.append(lambda kg: pool.load(kg.store.export("nt")))
@@ -88,8 +92,8 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
              dependencies=[Depends(known_parameters_only)])
     def health() -> dict[str, Any]:
         current: KG = app.state.kg
-        body = {"status": "ok", "triples": len(current.store), "data_version": current.build.version,
-                "records": {k: v for k, v in current.build.counts.items() if v}, "loaded_at": current.loaded_at,
+        body = {"status": "ok", "triples": len(current.store), "data_version": current.version,
+                "records": {k: v for k, v in current.counts.items() if v}, "loaded_at": current.loaded_at,
                 "sparql": pool.status()}
         if graphs.last_reload:
             body["last_reload"] = graphs.last_reload
@@ -116,18 +120,19 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
                            allowed=list(GRAPH_FORMATS))
         kg: KG = app.state.kg
         rdf_format, extension = GRAPH_FORMATS[media]
-        body = kg.cached(("graph", rdf_format), lambda: kg.build.graph.serialize(format=rdf_format, encoding="utf-8"))
-        etag = f'"{kg.build.version}-{extension}"'
+        body = kg.cached(("graph", rdf_format), lambda: kg.serialize(rdf_format))
+        etag = f'"{kg.version}-{extension}"'
         headers = {"ETag": etag, "Vary": "Accept",
-                   "Content-Disposition": f'inline; filename="reintegration-kg-{kg.build.version}.{extension}"'}
+                   "Content-Disposition": f'inline; filename="reintegration-kg-{kg.version}.{extension}"'}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=media, headers=headers)
 
     @app.post("/admin/reload", tags=["service"],
-              summary="Rebuild the graph from data/ (needs `Authorization: Bearer $RKG_ADMIN_TOKEN`)",
-              description="A reload that fails validation answers 422 with every problem and keeps serving the "
-                          "last good graph.")
+              summary="Rebuild the graph from data/, or reopen the store served (needs `Authorization: Bearer "
+                      "$RKG_ADMIN_TOKEN`)",
+              description="A reload that fails validation (or finds no graph in the store) answers 422 with every "
+                          "problem and keeps serving the last good graph.")
     async def reload(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         if not settings.admin_token:
             raise ApiError(403, "forbidden", "reloading over HTTP is off: start the server with RKG_ADMIN_TOKEN set")

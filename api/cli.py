@@ -10,13 +10,18 @@ from pathlib import Path
 from .settings import Settings
 
 
-def register(sub, common) -> None:
-    """Add the `serve` subcommand to the `rkg` subparsers; `common` adds --data, --sources, --json."""
+def register(sub, common, backend_options) -> None:
+    """Add the `serve` subcommand to the `rkg` subparsers; `common` adds --data, --sources, --json,
+    `backend_options` --store, --endpoint, --graph and --timeout."""
     p = sub.add_parser("serve", help="serve the API on the validated graph",
-                       description="Serve the API, the SPARQL endpoint and the query editor. Limits may also be "
+                       description="Serve the API, the SPARQL endpoint and the query editor, on the graph built "
+                                   "and validated from data/ (the default), on an on-disk store written by "
+                                   "`rkg build --store PATH` (--store PATH, opened read-only), or on a SPARQL "
+                                   "endpoint filled by `rkg push` (--endpoint URL). Limits may also be "
                                    "set by the environment (RKG_SPARQL_TIMEOUT, RKG_SPARQL_WORKERS, ...); the "
                                    "admin token for POST /admin/reload only by RKG_ADMIN_TOKEN.")
     common(p)
+    backend_options(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--watch", action="store_true",
@@ -37,6 +42,7 @@ def register(sub, common) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ..graph.store import EmbeddedStore, RemoteStore, StoreError
     from ..loaders.problems import LoadError
     from .app import create_app
 
@@ -47,8 +53,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    open_store = None
+    if args.store:
+        open_store = lambda: EmbeddedStore.open(Path(args.store))  # noqa: E731 (reopened on reload)
+    elif args.endpoint:
+        remote = RemoteStore(args.endpoint, graph=args.graph, timeout=args.timeout)
+        open_store = lambda: remote  # noqa: E731
     try:
-        app = create_app(Path(args.data), Path(args.sources) if args.sources else None, settings)
+        app = create_app(Path(args.data), Path(args.sources) if args.sources else None, settings, open_store)
+    except (StoreError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except LoadError as error:
         from ..cli import _report_errors
 

@@ -53,7 +53,7 @@ def _format(request: Request, requested: str | None) -> str:
 
 def _report(request: Request, target: str, fmt: str) -> tuple[bytes, str]:
     kg = request.app.state.kg
-    version = kg.build.version
+    version = kg.version
     key = (id(kg.store), version, target, fmt)
     with _cache_lock:
         if key in _cache:

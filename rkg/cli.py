@@ -300,7 +300,7 @@ def parser() -> argparse.ArgumentParser:
 
     from .api.cli import register as register_serve
 
-    register_serve(sub, common)
+    register_serve(sub, common, backend_options)
     from .reports.cli import register as register_reports; register_reports(sub, common)
     return top
 
