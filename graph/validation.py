@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 from dataclasses import dataclass
 
 from pyshacl import validate
@@ -45,6 +46,8 @@ def default_workers(triples: int) -> int:
         return max(1, int(wanted))
     if triples < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
         return 1
+    if threading.active_count() > 1:
+        return 1  # forking a process with other threads running (a server reloading) can deadlock the child
     return min(os.cpu_count() or 1, 4)
 
 
