@@ -16,6 +16,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	sh tests/setup/install-chromium.sh
+	sh tests/setup/install-virtuoso.sh
 	$(BIN)/python -m pytest
 
 install: $(STAMP)

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
@@ -50,6 +51,12 @@ def with_values(query: str, bindings: dict | None) -> str:
     so quotes and escapes are correct; a VALUES block placed first is visible to every BIND,
     FILTER and EXISTS of that group, on every SPARQL 1.1 engine. (Oxigraph's own substitutions
     behave like a final VALUES clause and do not reach filters.)
+
+    A sub-select cannot see the outer VALUES (SPARQL evaluates it first), so a query may mark
+    where a parameter should also restrict a sub-select with `VALUES ?name { UNDEF }`: unbound it
+    restricts nothing, bound it is given the value. Only sub-selects that project the parameter
+    (or a variable fixed by it) and have no LIMIT may carry the marker, so that the answer is the
+    same with or without it; only the work changes.
     """
     if not bindings:
         return query
@@ -60,12 +67,19 @@ def with_values(query: str, bindings: dict | None) -> str:
     names = sorted(bindings)
     block = (" VALUES (" + " ".join("?" + n for n in names) + ") { ("
              + " ".join(bindings[n].n3() for n in names) + ") } ")
-    return query[:match.end()] + block + query[match.end():]
+    query = query[:match.end()] + block + query[match.end():]
+    for name in names:
+        query = re.sub(r"VALUES\s+\?" + name + r"\s*\{\s*UNDEF\s*\}",
+                       lambda _: f"VALUES ?{name} {{ {bindings[name].n3()} }}", query)
+    return query
 
 
 # ---------------------------------------------------------------------------- embedded
 
+@lru_cache(maxsize=1 << 16)
 def _from_ox(term):
+    # cached: building an rdflib Literal costs microseconds, and answers repeat the same terms
+    # (codes, names, counts) row after row
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -138,6 +152,11 @@ class EmbeddedStore:
 
 # ---------------------------------------------------------------------------- remote
 
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_CREDENTIALS_HINT = " (check RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD)"
+_UNBOUND_MARKER = re.compile(r"\bVALUES\s+\?\w+\s*\{\s*UNDEF\s*\}", re.I)
+
+
 def _from_json(binding: dict | None):
     if binding is None:
         return None
@@ -149,13 +168,19 @@ def _from_json(binding: dict | None):
     if "xml:lang" in binding:
         return Literal(value, lang=binding["xml:lang"])
     datatype = binding.get("datatype")
+    if datatype == _XSD_BOOLEAN and value in ("1", "0"):
+        # "1" and "0" are xsd:boolean's other spellings of true and false (XML Schema part 2,
+        # 3.2.2.1), the same values; Virtuoso keeps booleans as numbers and writes them so.
+        # The canonical spelling, which the other engines write, keeps answers comparable.
+        value = "true" if value == "1" else "false"
     return Literal(value, datatype=URIRef(datatype) if datatype else None)
 
 
 def derived_endpoints(endpoint: str) -> tuple[str | None, str | None]:
     """The update and Graph Store endpoints of the usual layouts, from the query endpoint:
     Oxigraph serves /query, /update and /store; Fuseki /<dataset>/query (or /sparql),
-    /<dataset>/update and /<dataset>/data; Virtuoso /sparql for both and /sparql-graph-crud."""
+    /<dataset>/update and /<dataset>/data; Virtuoso /sparql for both and /sparql-graph-crud,
+    or, behind its login, /sparql-auth for both and /sparql-graph-crud-auth."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(endpoint)
@@ -165,6 +190,8 @@ def derived_endpoints(endpoint: str) -> tuple[str | None, str | None]:
         return root + "/update", root + "/store"
     if segments == ["sparql"]:
         return endpoint, root + "/sparql-graph-crud"
+    if segments == ["sparql-auth"]:
+        return endpoint, root + "/sparql-graph-crud-auth"
     if len(segments) == 2 and segments[1] in ("query", "sparql"):
         return f"{root}/{segments[0]}/update", f"{root}/{segments[0]}/data"
     return None, None
@@ -182,6 +209,7 @@ class RemoteStore:
     timeout: float = 60.0
     _user: str | None = field(default_factory=lambda: os.environ.get("RKG_ENDPOINT_USER"))
     _password: str | None = field(default_factory=lambda: os.environ.get("RKG_ENDPOINT_PASSWORD"), repr=False)
+    _logins: dict = field(default_factory=dict, init=False, repr=False)  # URL -> (httpx auth, Digest realm)
 
     def __post_init__(self):
         update, store = derived_endpoints(self.endpoint)
@@ -189,26 +217,56 @@ class RemoteStore:
         self.store_endpoint = self.store_endpoint or store
 
     def _client(self, url: str):
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+        from SPARQLWrapper import DIGEST, JSON, POST, SPARQLWrapper
 
         client = SPARQLWrapper(url)
         client.setMethod(POST)  # long queries do not fit in a URL
         client.setReturnFormat(JSON)
         client.setTimeout(int(self.timeout))
         if self._user:
-            client.setCredentials(self._user, self._password or "")
+            realm = self._login(url)[1]
+            if realm is None:
+                client.setCredentials(self._user, self._password or "")
+            else:  # SPARQLWrapper answers the challenge with urllib's Digest handler
+                client.setHTTPAuth(DIGEST)
+                client.setCredentials(self._user, self._password or "", realm=realm)
         return client
 
+    def _login(self, url: str, params: dict | None = None):
+        """How `url` wants the credentials: (httpx auth, Digest realm or None for Basic).
+
+        HTTP's own negotiation, once per URL (as `curl --anyauth` does): a HEAD request, and the
+        scheme the server's 401 challenge asks for. Basic when no Digest challenge comes back
+        (Fuseki, GraphDB and most proxies ask for Basic); Digest when asked, as Virtuoso's
+        /sparql-auth and /sparql-graph-crud-auth do: they accept nothing else and answer a Basic
+        header with a bare 401. The Digest auth keeps the server's challenge, so an upload goes
+        out once, already signed, instead of once refused and once again."""
+        import httpx
+
+        if url not in self._logins:
+            digest = httpx.DigestAuth(self._user, self._password or "")
+            realm = None
+            try:
+                sent = httpx.head(url, params=params, auth=digest, timeout=self.timeout).request
+                found = re.match(r'Digest .*?\brealm="([^"]*)"', sent.headers.get("authorization", ""))
+                realm = found.group(1) if found else None
+            except httpx.HTTPError:
+                pass  # the request proper reports an unreachable server
+            basic = httpx.BasicAuth(self._user, self._password or "")
+            self._logins[url] = (basic, None) if realm is None else (digest, realm)
+        return self._logins[url]
+
     def _call(self, client, what: str):
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
         import urllib.error
 
         try:
             return client.query()
         except SPARQLWrapperException as exc:
-            raise StoreError(f"{what} failed at {client.endpoint}: {exc.msg.strip() or exc}") from exc
+            hint = _CREDENTIALS_HINT if isinstance(exc, Unauthorized) else ""
+            raise StoreError(f"{what} failed at {client.endpoint}: {exc.msg.strip() or exc}{hint}") from exc
         except urllib.error.HTTPError as exc:
-            hint = " (check RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD)" if exc.code in (401, 403) else ""
+            hint = _CREDENTIALS_HINT if exc.code in (401, 403) else ""
             raise StoreError(f"{what} failed at {client.endpoint}: HTTP {exc.code} {exc.reason}{hint}") from exc
         except urllib.error.URLError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {client.endpoint}: {exc.reason}; "
@@ -222,12 +280,24 @@ class RemoteStore:
         # and can be misled by quotes in them, so they are not sent
         text = "\n".join(line for line in with_values(query, bindings).split("\n")
                          if not line.lstrip().startswith("#"))
+        # a parameter marker left unbound, VALUES ?name { UNDEF } (see with_values), is one empty
+        # solution, the identity of a join, so it is left out: Virtuoso (7.2) answers some
+        # queries wrongly when such a block sits in a sub-select
+        text = _UNBOUND_MARKER.sub(" ", text)
         client.setQuery(text)
         if self.graph:
             client.addDefaultGraph(self.graph)
-        result = self._call(client, "the query").convert()
+        answer = self._call(client, "the query")
+        result = answer.convert()
         names = result["head"].get("vars", [])
-        return [{name: _from_json(row.get(name)) for name in names} for row in result["results"]["bindings"]]
+        rows = result["results"]["bindings"]
+        # Virtuoso stops an answer at its ResultSetMaxRows without an error, saying so only in
+        # this header; a cut answer would pass for a whole one
+        cap = answer.info().get("x-sparql-maxrows")
+        if cap and cap.isdigit() and len(rows) >= int(cap):
+            raise StoreError(f"the answer from {self.endpoint} may be cut short: the server stops answers at "
+                             f"{cap} rows (Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
+        return [{name: _from_json(row.get(name)) for name in names} for row in rows]
 
     def __len__(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -239,18 +309,18 @@ class RemoteStore:
         media = {"nt": "application/n-triples", "ttl": "text/turtle"}[fmt]
         params = {"graph": self.graph} if self.graph else {"default": ""}
         response = httpx.get(self._require_store(), params=params, headers={"Accept": media},
-                             timeout=self.timeout, auth=self._auth())
+                             timeout=self.timeout, auth=self._auth(self.store_endpoint, params))
         response.raise_for_status()
         return response.content
 
-    def _auth(self):
-        return (self._user, self._password or "") if self._user else None
+    def _auth(self, url: str, params: dict | None = None):
+        return self._login(url, params)[0] if self._user else None
 
     def _require_store(self) -> str:
         if not self.store_endpoint:
             raise StoreError(f"no Graph Store Protocol endpoint is known for {self.endpoint}: "
                              "pass --store-endpoint (Oxigraph: /store, Fuseki: /<dataset>/data, "
-                             "Virtuoso: /sparql-graph-crud)")
+                             "Virtuoso: /sparql-graph-crud or /sparql-graph-crud-auth)")
         return self.store_endpoint
 
     def push(self, graph: Graph, progress: Callable[[int, int], None] | None = None,
@@ -267,22 +337,30 @@ class RemoteStore:
         staging = f"{self.graph}/staging-{uuid.uuid4().hex}"
         body = graph.serialize(format="nt", encoding="utf-8")
 
-        def chunks() -> Iterator[bytes]:
-            for start in range(0, len(body), chunk_size):
-                piece = body[start:start + chunk_size]
-                yield piece
-                if progress:
-                    progress(min(start + chunk_size, len(body)), len(body))
+        class Chunks:
+            """The body in pieces, with progress; iterable again should the server want the
+            request repeated (a Digest challenge gone stale), which a generator is not."""
 
+            def __iter__(self) -> Iterator[bytes]:
+                for start in range(0, len(body), chunk_size):
+                    yield body[start:start + chunk_size]
+                    if progress:
+                        progress(min(start + chunk_size, len(body)), len(body))
+
+        # the length is given up front rather than sending the body chunked: Virtuoso (7.2) answers
+        # a chunked upload with 201 Created and stores nothing
+        target = {"graph": staging}
         try:
-            response = httpx.put(self._require_store(), params={"graph": staging}, content=chunks(),
-                                 headers={"Content-Type": "application/n-triples"},
-                                 timeout=max(self.timeout, 600), auth=self._auth())
+            response = httpx.put(self._require_store(), params=target, content=Chunks(),
+                                 headers={"Content-Type": "application/n-triples",
+                                          "Content-Length": str(len(body))},
+                                 timeout=max(self.timeout, 600), auth=self._auth(self.store_endpoint, target))
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot upload to {self.store_endpoint}: {exc}") from exc
         if response.status_code >= 300:
+            hint = _CREDENTIALS_HINT if response.status_code in (401, 403) else ""
             raise StoreError(f"the upload to {self.store_endpoint} was refused: HTTP {response.status_code} "
-                             f"{response.text[:300]}")
+                             f"{response.text[:300]}{hint}")
         client = self._client(self.update_endpoint)
         client.setQuery(f"MOVE SILENT <{staging}> TO <{self.graph}>")
         try:

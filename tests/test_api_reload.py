@@ -112,6 +112,8 @@ def test_serve_takes_its_options(monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda app, host, port, log_level: captured.update(app=app, host=host, port=port))
     import rkg.api.app as api_app
 
-    monkeypatch.setattr(api_app, "create_app", lambda data, sources, settings: captured.update(settings=settings) or "app")
+    monkeypatch.setattr(api_app, "create_app", lambda data, sources, settings, open_store:
+                        captured.update(settings=settings, open_store=open_store) or "app")
     assert args.func(args) == 0
     assert captured["port"] == 9123 and captured["settings"].watch and captured["settings"].sparql_timeout == 4.0
+    assert captured["open_store"] is None  # built from data/

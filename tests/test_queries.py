@@ -53,6 +53,18 @@ def test_parameters_are_bound_not_pasted(analytics):
     assert 'VALUES (?x) { ("a\\"b") }' in text
 
 
+def test_a_marked_sub_select_gets_the_value_and_restricts_nothing_unbound(analytics):
+    from rdflib import Literal
+    text = "SELECT ?x WHERE { { SELECT ?x ?country WHERE { VALUES ?country { UNDEF } ?x ?p ?country } } }"
+    assert 'VALUES ?country { "BGD" }' in with_values(text, {"country": Literal("BGD")})
+    assert with_values(text, {"x": Literal("a")}).count("UNDEF") == 1
+    # the overlap query marks its sub-selects: one country's rows are exactly that country's share of all rows
+    every = analytics("overlapping-actors")
+    for country in ("BGD", "NPL"):
+        assert analytics("overlapping-actors", country=country) == [r for r in every if r["country"] == country]
+    assert any(r["country"] == "NPL" for r in every) and any(r["country"] == "BGD" for r in every)
+
+
 def test_bad_parameters_say_what_is_allowed(analytics):
     vocabulary = Q.Vocabulary.from_store(analytics.store)
     with pytest.raises(Q.QueryError) as caught:
@@ -263,10 +275,20 @@ def test_each_check_catches_its_violation(tmp_path, check, old, new):
     assert len(store.select(Q.get(check).text)) >= 1
 
 
+# rdflib joins sub-selects by nested loops and re-evaluates them per row: the overlap query, which
+# joins eight grouped sub-selects so that Oxigraph never pairs measures one by one, runs for
+# minutes in rdflib even on the test fixture. Its portability is checked on the SPARQL servers
+# of tests/test_backends.py instead.
+TOO_SLOW_FOR_RDFLIB = {"overlapping-actors"}
+
+
 def test_rdflib_gives_the_same_answers_as_the_embedded_store(analytics):
     """The queries are portable SPARQL 1.1: a second engine (rdflib's) agrees on every row."""
     vocabulary = Q.Vocabulary.from_store(analytics.store)
+    assert TOO_SLOW_FOR_RDFLIB <= set(Q.library())
     for q in Q.library().values():
+        if q.name in TOO_SLOW_FOR_RDFLIB:
+            continue
         for params in ({}, {"country": "BGD"} if q.param("country") else None):
             if params is None:
                 continue

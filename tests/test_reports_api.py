@@ -22,7 +22,7 @@ from conftest import FIXTURES
 def served():
     result = build(FIXTURES / "analytics", FIXTURES / "sources")
     app = FastAPI()
-    app.state.kg = SimpleNamespace(build=result, store=EmbeddedStore.from_graph(result.graph))
+    app.state.kg = SimpleNamespace(build=result, version=result.version, store=EmbeddedStore.from_graph(result.graph))
     install(app, lambda request, name: None)
     app.include_router(router)
     return TestClient(app), app.state.kg
