@@ -199,3 +199,21 @@ def test_persist_replaces_a_store_only_when_the_new_one_is_complete(fixture_buil
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
     with pytest.raises(StoreError, match="rkg build --store"):
         EmbeddedStore.open(tmp_path / "missing")
+
+
+def test_the_api_serves_a_graph_from_the_server_as_it_serves_one_built_here(backends, fixture_build):
+    """`rkg serve --endpoint URL`: the API on the remote store answers what it answers on the
+    graph built from data/."""
+    from fastapi.testclient import TestClient
+
+    from rkg.api.app import create_app
+    from rkg.api.settings import Settings
+
+    remote = TestClient(create_app(settings=Settings(), open_store=lambda: backends["remote"]))
+    built = TestClient(create_app(FIXTURES / "analytics", FIXTURES / "sources", Settings()))
+    health = remote.get("/health").json()
+    assert (health["data_version"], health["triples"]) == (fixture_build.version, len(fixture_build.graph))
+    assert health["records"] == built.get("/health").json()["records"]
+    for url in ("/gaps/coverage?country=BGD", "/coordination/overlaps?country=BGD", "/actors/un-1",
+                "/findings?limit=20"):
+        assert remote.get(url).json() == built.get(url).json(), url
