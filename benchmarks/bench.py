@@ -343,13 +343,8 @@ def curated(runs: int) -> dict:
 
 
 def machine() -> dict:
-    model = ""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"python": platform.python_version(), "cpus": mp.cpu_count(), "cpu": model,
-            "platform": platform.platform(), "date": time.strftime("%Y-%m-%d")}
+    from api_bench import machine as described  # the same description in both benchmarks
+    return {**described(), "date": time.strftime("%Y-%m-%d")}
 
 
 def main(argv=None) -> int:
@@ -433,7 +428,7 @@ def _ms(value) -> str:
 
 def markdown(results: dict) -> str:
     m, cur = results["machine"], results["curated"]
-    lines = [f"Machine: {m['cpus']} cores ({m.get('cpu') or 'unknown CPU'}), Python {m['python']}, "
+    lines = [f"Machine: {m['cpus']} cores ({m.get('cpu_model') or m.get('cpu') or 'unknown CPU'}), Python {m['python']}, "
              f"{m['platform']}, {m.get('date', '')}; the whole run took {results.get('total_s', 0) / 60:.1f} min.", "",
              "### Curated data", "",
              f"Build and validate: {cur['build_and_validate_s']:.2f} s median, {cur['build_and_validate_best_s']:.2f} s "
