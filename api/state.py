@@ -132,14 +132,21 @@ class Graphs:
             self.last_reload = {"ok": False, "at": _now(), "errors": 1, "data_version": old.version}
             raise ApiError(422, "invalid-store", f"{error}; still serving data version {old.version}",
                            data_version=old.version) from None
+        return self._serve(app, kg, old, started)
+
+    def _serve(self, app, kg: "KG", old: "KG", started: float) -> dict:
+        """Serve `kg` from now on (the SPARQL workers too); the reload's summary."""
         for callback in self.on_change:
             callback(kg)
         self.current = kg
         app.state.kg = kg
+        seconds = round(time.perf_counter() - started, 2)
+        log.info("reloaded data version %s (was %s): %d triples in %.1f s",
+                 kg.version, old.version, len(kg.store), seconds)
         self.last_reload = {"ok": True, "at": _now(), "errors": 0, "data_version": kg.version}
         return {"status": "reloaded", "data_version": kg.version, "previous_version": old.version,
                 "triples": len(kg.store), "records": {k: v for k, v in kg.counts.items() if v},
-                "seconds": round(time.perf_counter() - started, 2)}
+                "seconds": seconds}
 
     def reload(self, app) -> dict:
         """Rebuild from data/ (blocking). Returns a summary; a LoadError keeps the current graph."""
@@ -162,18 +169,7 @@ class Graphs:
                                f"{len(errors)} error(s) in the curated data; still serving data version "
                                f"{old.version}", problems=[p.as_dict() for p in errors],
                                data_version=old.version) from None
-            kg = KG.load(result)
-            for callback in self.on_change:
-                callback(kg)
-            self.current = kg
-            app.state.kg = kg
-            seconds = round(time.perf_counter() - started, 2)
-            log.info("reloaded data version %s (was %s): %d triples in %.1f s",
-                     result.version, old.version, len(kg.store), seconds)
-            self.last_reload = {"ok": True, "at": _now(), "errors": 0, "data_version": result.version}
-            return {"status": "reloaded", "data_version": result.version, "previous_version": old.version,
-                    "triples": len(kg.store), "records": {k: v for k, v in result.counts.items() if v},
-                    "seconds": seconds}
+            return self._serve(app, KG.load(result), old, started)
 
     def watched(self) -> list[Path]:
         return [p for p in (self.data_dir, self.sources_dir) if p.is_dir()]

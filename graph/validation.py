@@ -77,12 +77,12 @@ def _cost(graph: Graph, shapes: Graph, shape: URIRef) -> int:
 
 def shares(graph: Graph, shapes: Graph, workers: int) -> list[list[URIRef]]:
     """The targeted shapes dealt into `workers` shares of about equal cost (largest first)."""
-    ranked = sorted(targeted_shapes(shapes), key=lambda s: -_cost(graph, shapes, s))
+    costs = {shape: _cost(graph, shapes, shape) for shape in targeted_shapes(shapes)}
     buckets: list[tuple[int, list[URIRef]]] = [(0, []) for _ in range(max(1, workers))]
-    for shape in ranked:
+    for shape in sorted(costs, key=lambda s: -costs[s]):
         index = min(range(len(buckets)), key=lambda i: buckets[i][0])
         load, members = buckets[index]
-        buckets[index] = (load + _cost(graph, shapes, shape), members + [shape])
+        buckets[index] = (load + costs[shape], members + [shape])
     return [members for _, members in buckets if members]
 
 
