@@ -16,12 +16,14 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from .problems import Problem, did_you_mean
-from .provenance import SourceText, in_section, section_number
+from .provenance import SourceText, in_section, normalise, section_number
 from .schema import (KIND_ORDER, KINDS, QB, RKG, ROLE_PROPERTIES, SCHEMES, SOURCE_KEYS,
                      Field, Kind)
 from .yamlio import LineDict, LineList, read_yaml
 
 DATA_SCHEMES = {"places": RKG.placeScheme, "indicators": RKG.indicatorScheme, "categories": RKG.categoryScheme}
+ROLE_ACTOR = Field("roles", "refs", targets=("actors",))
+ROLE_ENTRY_KEYS = ("actor", "type", "words", "source")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 DATE_FORMS = [
@@ -351,32 +353,92 @@ class Converter:
         return target.iri if target is not None and target.kind.key in targets else None
 
     def _roles(self, record: Record, value, line: int) -> None:
+        """`roles: {role: [entry, ...]}`: an entry is an actor id, or a mapping naming an actor
+        (`actor:`) or, where the source says only what kind of body it is, an actor type (`type:`),
+        with the words of the source it rests on (`words:`) and their passage (`source:`)."""
         if not isinstance(value, LineDict):
             self.problem(record.file, line, "bad-value",
                          f"'roles' of {record.kind.label} '{record.id}' must map roles to lists of actor ids",
                          "e.g. roles: {funder: [european-union], implementer: [iom]}")
             return
-        actor_field = Field("roles", "refs", targets=("actors",))
-        for role, actors in value.items():
+        for role, entries in value.items():
             role_line = value.line_of(role)
             if role not in ROLE_PROPERTIES:
                 self.problem(record.file, role_line, "not-in-scheme",
                              f"'{role}' is not a role (in measure '{record.id}'); allowed values: "
                              + ", ".join(ROLE_PROPERTIES), did_you_mean(role, ROLE_PROPERTIES))
                 continue
-            role_concept = self.schemes["role"][role]
-            for actor in self._as_list(actors):
-                target = self._resolve(record, actor_field, actor, role_line)
-                if target is None:
-                    continue
-                node = URIRef(f"{record.iri}#{role.replace('_', '-')}-{actor}")
-                self.graph.add((record.iri, RKG.involvement, node))
-                self.graph.add((node, RDF.type, RKG.Involvement))
-                self.graph.add((node, PROV.agent, target))
-                self.graph.add((node, PROV.hadRole, role_concept))
-                self.graph.add((record.iri, RKG.involves, target))
-                self.graph.add((record.iri, ROLE_PROPERTIES[role], target))
-                self.key_lines[(record.iri, ROLE_PROPERTIES[role])] = role_line
+            items = entries if isinstance(entries, LineList) else self._as_list(entries)
+            for index, entry in enumerate(items):
+                entry_line = items.line_of(index) if isinstance(items, LineList) else role_line
+                if isinstance(entry, LineDict):
+                    self._role_entry(record, role, entry, entry_line)
+                else:
+                    self._involvement(record, role, entry, role_line)
+
+    def _involvement(self, record: Record, role: str, actor, line: int) -> URIRef | None:
+        target = self._resolve(record, ROLE_ACTOR, actor, line)
+        if target is None:
+            return None
+        node = URIRef(f"{record.iri}#{role.replace('_', '-')}-{actor}")
+        self._role_node(record, role, node)
+        self.graph.add((node, PROV.agent, target))
+        self.graph.add((record.iri, RKG.involves, target))
+        self.graph.add((record.iri, ROLE_PROPERTIES[role], target))
+        self.key_lines[(record.iri, ROLE_PROPERTIES[role])] = line
+        return node
+
+    def _role_node(self, record: Record, role: str, node: URIRef) -> None:
+        self.graph.add((record.iri, RKG.involvement, node))
+        self.graph.add((node, RDF.type, RKG.Involvement))
+        self.graph.add((node, PROV.hadRole, self.schemes["role"][role]))
+
+    def _role_entry(self, record: Record, role: str, entry: LineDict, line: int) -> None:
+        where = f"a '{role}' entry of {record.kind.label} '{record.id}'"
+        for key in entry:
+            if key not in ROLE_ENTRY_KEYS:
+                self.problem(record.file, entry.line_of(key), "unknown-key", f"unknown field '{key}' in {where}",
+                             did_you_mean(key, ROLE_ENTRY_KEYS) or
+                             "a role entry has `actor` (or `type`), `words` and `source`")
+        if ("actor" in entry) == ("type" in entry):
+            self.problem(record.file, line, "bad-value", f"{where} must name either an `actor` or a `type`",
+                         "`actor: <actor id>` when the source names the body; `type: <actor type>` when it says "
+                         "only what kind of body it is (\"a government scheme\", \"CSOs\")")
+            return
+        if "actor" in entry:
+            node = self._involvement(record, role, entry["actor"], entry.line_of("actor"))
+        else:
+            spec = Field(f"roles.{role}.type", "concept", scheme="actor-type")
+            concept = self._concept(record, spec, entry["type"], entry.line_of("type"))
+            node = None
+            if concept is not None:
+                node = URIRef(f"{record.iri}#{role.replace('_', '-')}-type-{entry['type']}")
+                self._role_node(record, role, node)
+                self.graph.add((node, RKG.agentType, concept))
+                if "source" not in entry and "words" not in entry:
+                    self.problem(record.file, line, "missing-field",
+                                 f"{where} names only the type of body: give the `words` of the source it rests on",
+                                 "e.g. {type: ngo, words: \"CSOs\", source: {document: ..., section: ..., quote: ...}}")
+        if node is None:
+            return
+        if entry.get("words") is not None:
+            words = entry["words"]
+            if not isinstance(words, str) or not words.strip():
+                self.problem(record.file, entry.line_of("words"), "bad-value",
+                             f"`words` of {where} must be the words of the source, as text")
+            else:
+                self.graph.add((node, RKG.statedAs, Literal(words.strip())))
+                quotes = [str(s.get("quote", "")) for s in self._as_list(entry.get("source"))
+                          if isinstance(s, LineDict)]
+                quotes = quotes or [str(s.get("quote", "")) for s in self._as_list(record.data.get("source"))
+                                    if isinstance(s, LineDict)]
+                if not any(normalise(words) in normalise(q) for q in quotes):
+                    self.problem(record.file, entry.line_of("words"), "words-not-in-quote",
+                                 f"the words \"{words}\" of {where} are not in its quote",
+                                 "copy the words from the quote of the entry's `source` (or of the record's)")
+        if entry.get("source") is not None:
+            self._sources(record, entry["source"], entry.line_of("source"), subject=node,
+                          prefix=f"{node.split('#', 1)[1]}-source")
 
     def _filed_under(self, record: Record, value, line: int) -> None:
         if not isinstance(value, LineDict) or not set(value) <= {"dimension", "level"}:
@@ -393,7 +455,10 @@ class Converter:
                     self.graph.add((record.iri, narrow, concept))
                     self.graph.add((record.iri, broad, concept))
 
-    def _sources(self, record: Record, value, line: int) -> None:
+    def _sources(self, record: Record, value, line: int, subject: URIRef | None = None,
+                 prefix: str = "source") -> None:
+        """The passages `value` cites, as evidence of `subject` (the record, or one of its roles)."""
+        subject = subject if subject is not None else record.iri
         items = value if isinstance(value, LineList) else [value]
         for index, item in enumerate(items, start=1):
             item_line = items.line_of(index - 1) if isinstance(items, LineList) else line
@@ -403,10 +468,11 @@ class Converter:
                              "source: {document: reintegration-mapping-south-asia, section: \"3.2.1\", quote: \"...\"}")
                 continue
             for key in item:
-                if key not in SOURCE_KEYS:
+                if key not in SOURCE_KEYS + ("supports",):
                     self.problem(record.file, item.line_of(key), "unknown-key",
                                  f"unknown field '{key}' in the source of {record.kind.label} '{record.id}'",
-                                 did_you_mean(key, SOURCE_KEYS) or "a source has document, section and quote")
+                                 did_you_mean(key, SOURCE_KEYS + ("supports",))
+                                 or "a source has document, section and quote (and `supports`)")
             missing = [k for k in SOURCE_KEYS if not item.get(k)]
             if missing:
                 self.problem(record.file, item.line, "bad-source",
@@ -420,8 +486,9 @@ class Converter:
                              f"'{item.get('document')}', which does not exist",
                              did_you_mean(str(item.get("document")), docs) or f"documents: {', '.join(docs)}")
                 document = None
-            passage = URIRef(f"{record.iri}#source-{index}")
-            self.graph.add((record.iri, PROV.wasDerivedFrom, passage))
+            passage = URIRef(f"{record.iri}#{prefix}-{index}")
+            self.graph.add((subject, PROV.wasDerivedFrom, passage))
+            self._supports(record, item, passage)
             self.graph.add((passage, RDF.type, RKG.SourcePassage))
             if document is not None:
                 self.graph.add((passage, RKG.inDocument, document.iri))
@@ -431,6 +498,23 @@ class Converter:
                 self.graph.add((passage, RKG.quote, Literal(str(item["quote"]))))
                 if document is not None:
                     self._check_quote(record, document, item)
+
+    def _supports(self, record: Record, item: LineDict, passage: URIRef) -> None:
+        """`supports: [field, ...]`: the fields of the record this passage is the evidence for."""
+        if item.get("supports") is None:
+            return
+        for name in self._as_list(item["supports"]):
+            if record.kind.field(str(name)) is None or name in ("id", "source", "note", "uncertain"):
+                self.problem(record.file, item.line_of("supports"), "bad-value",
+                             f"`supports` of a source of {record.kind.label} '{record.id}' names '{name}', "
+                             f"which is not a field of a {record.kind.label}",
+                             did_you_mean(str(name), record.kind.field_names) or "name fields of the record")
+            elif name not in record.data:
+                self.problem(record.file, item.line_of("supports"), "bad-value",
+                             f"a source of {record.kind.label} '{record.id}' supports '{name}', "
+                             "which the record does not give", f"add `{name}:` or remove it from `supports`")
+            else:
+                self.graph.add((passage, RKG.supportsField, Literal(str(name))))
 
     # ------------------------------------------------------------------ provenance
     def _load_text(self, record: Record) -> None:

@@ -142,6 +142,9 @@ _kind(Kind("actors", "actor", RKG.Actor, ID + "actor/", _common(
     Field("countries", "concepts", RKG.activeIn, scheme="country"),
     Field("places", "refs", RKG.place, targets=("places",)),
     Field("parent", "ref", ORG.subOrganizationOf, targets=("actors",)),
+    Field("acts_for", "refs", RKG.actsFor, targets=("actors",),
+          help="the actor this one acts for or through which another acts (a development agency for its "
+               "government): linked, never merged"),
     Field("members", "refs", ORG.hasMember, targets=("actors",), help="for coordination bodies"),
     Field("headed_by", "ref", RKG.headedBy, targets=("actors",), help="for coordination bodies"),
     Field("name_uncertain", "bool", RKG.nameUncertain),
