@@ -1,37 +1,47 @@
 # Two entry points: `make run` (validate the curated data and serve the API) and `make test`.
-# Both create the virtual environment and install what they need on first use.
+# Both create the virtual environment and install what they need on first use: `make run` only what
+# serving needs, `make test` the test tools besides (a browser and a SPARQL server too).
 
 PYTHON ?= python3
 VENV   ?= .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed
+# The package is installed in setuptools' strict editable mode: a tree of links that editors and
+# type checkers follow. A module added or removed changes its folder, which reinstalls it.
+PACKAGE = pyproject.toml api graph loaders reports rkg ontology queries queries/checks queries/internal \
+          reports/queries reports/templates api/static
+INSTALL = $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict
 
-.PHONY: run test install validate build reports stats bench clean
+.PHONY: run test lint install validate build reports stats bench clean
 
-run: $(STAMP)
+run: $(VENV)/.installed
 	$(BIN)/rkg validate
 	$(BIN)/rkg serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	sh tests/setup/install-chromium.sh
 	sh tests/setup/install-virtuoso.sh
+	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 
-install: $(STAMP)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
-validate: $(STAMP)
+install: $(VENV)/.installed
+
+validate: $(VENV)/.installed
 	$(BIN)/rkg validate
 
-stats: $(STAMP)
+stats: $(VENV)/.installed
 	$(BIN)/rkg stats
 
-build: $(STAMP)
+build: $(VENV)/.installed
 	$(BIN)/rkg build --out out/graph.ttl
 
 # The example reports in docs/examples/, regenerated from the curated data (one build, two reports).
-reports: $(STAMP)
+reports: $(VENV)/.installed
 	$(BIN)/rkg build --store out/report-store
 	$(BIN)/rkg report --store out/report-store --country NPL --out docs/examples/report-NPL.html
 	$(BIN)/rkg report --store out/report-store --regional --out docs/examples/report-regional.html
@@ -39,18 +49,22 @@ reports: $(STAMP)
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
-
-$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+
+$(VENV)/.installed: $(PACKAGE) | $(BIN)/python
+	$(INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(PACKAGE) | $(BIN)/python
+	$(INSTALL) -e '.[test]'
+	touch $@ $(VENV)/.installed
 
 # Synthetic graphs of about 10k, 100k and 1M triples on every backend, the curated data, and the
 # API under 32 clients beside rdflib-endpoint (about 15 minutes); writes benchmarks/results.json
 # and benchmarks/results.md.
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+bench: $(VENV)/.installed-test
+	$(INSTALL) -e '.[bench]'
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build
