@@ -8,25 +8,21 @@ by `rkg.graph.queries.run`, never pasted into the query text.
 
 from __future__ import annotations
 
-import inspect
-import io
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-import networkx as nx
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import Response
-from pydantic import Field, StringConstraints
-from rdflib import Literal as RdfLiteral
-from rdflib import URIRef
+from pydantic import Field
 
-from ..graph.network import bipartite_graph, network
+from ..errors import not_found
 from ..graph.network import export as export_network
-from ..graph.queries import LIST_SEPARATOR, NamedQuery, Param, library, run
+from ..graph.network import network
+from ..graph.parameters import Vocabulary
+from ..graph.queries import NamedQuery, check_values, library, records, run_checked
 from . import models as m
-from .errors import not_found
-from .params import CountryCode, Page, Role, codes, known_parameters_only
-from .resources import resolve_actor
+from .deps import KGDep
+from .params import Filter, Page, filters, inject, known_parameters_only, paging
+from .state import KG
 
 GAPS = {  # path under /gaps -> named query
     "empty-and-thin-cells": "empty-and-thin-cells", "dimension-balance": "dimension-balance",
@@ -100,73 +96,33 @@ class Network(m.Model):
 
 # ---------------------------------------------------------------------------- running
 
-def _json(term, is_list: bool):
-    if term is None:
-        return [] if is_list else None
-    if is_list:
-        return [v for v in str(term).split(LIST_SEPARATOR) if v]
-    if isinstance(term, URIRef):
-        return str(term)
-    value = term.toPython() if isinstance(term, RdfLiteral) else term
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value if isinstance(value, (bool, int, float, str)) else str(term)
+def answer(kg: KG, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
+    """(the parameters it ran with, defaults included; the rows as plain values), computed once per
+    graph and parameters."""
+    checked = check_values(query, given, kg.vocabulary)
+    key = ("query", query.name, tuple(sorted(checked.items())))
+    found = kg.remembered(key, lambda: records(run_checked(kg.store, query, checked), query))
+    return {p.name: checked.get(p.name) for p in query.params}, found
 
 
-def rows(request: Request, query: NamedQuery, values: dict[str, Any]) -> tuple[dict, list[dict]]:
-    """(the parameters it ran with, the rows as JSON values); cached per graph, which never changes."""
-    kg = request.app.state.kg
-    for param in query.params:
-        if param.type == "id:actors" and values.get(param.name):
-            values[param.name] = resolve_actor(kg.catalogue, str(values[param.name]), param.name)
-    given = {k: str(v) for k, v in values.items() if v is not None}
-    key = ("query", query.name, tuple(sorted(given.items())))
-
-    def compute():
-        found = run(kg.store, query, given, kg.vocabulary)
-        columns = query.columns or (list(found[0]) if found else [])
-        return [{c: _json(r.get(c), c in query.lists) for c in columns} for r in found]
-
-    result = kg.remembered(key, compute)
-    used = {p.name: given.get(p.name, p.default) for p in query.params}
-    return used, result
+def _filters(query: NamedQuery) -> list[Filter]:
+    return [Filter(p.name, p.type, p.help + (" (an actor's id, name or acronym)" if p.type == "id:actors" else ""),
+                   default=p.default) for p in query.params]
 
 
-# ---------------------------------------------------------------------------- routes
-
-def _annotation(param: Param):
-    kind, _, detail = param.type.partition(":")
-    text = param.help + (f" (default {param.default})" if param.default else "")
-    if kind == "iso3":
-        base = CountryCode
-    elif kind == "code":
-        base = Role if detail == "role" else Literal[codes(detail)]
-    elif kind == "integer":
-        base = Annotated[int, Field(ge=-10**9, le=10**9)]
-    elif kind == "decimal":
-        base = Annotated[float, Field(ge=-1e9, le=1e9, allow_inf_nan=False)]
-    elif kind == "id" and detail == "actors":
-        base = Annotated[str, StringConstraints(max_length=200)]
-        text += " (an actor's id, name or acronym)"
-    else:
-        base = Annotated[str, StringConstraints(max_length=200)]
-    return Annotated[base | None, Query(description=text)]
-
-
-def _endpoint(query: NamedQuery, shape, paged: bool = True):
-    """A route function whose signature declares the query's parameters (FastAPI reads it)."""
-    parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
+def _endpoint(query: NamedQuery, shape, vocabulary: Vocabulary, paged: bool = True):
+    """The route of a named query: its parameters declared from the query's header."""
+    values = filters(_filters(query), vocabulary, check=False)
     if paged:
-        parameters.append(inspect.Parameter("page", inspect.Parameter.KEYWORD_ONLY,
-                                            annotation=Annotated[Page, Depends()]))
-    parameters += [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                     annotation=_annotation(p)) for p in query.params]
+        def paged_endpoint(kg: KGDep, page: Page, values: dict) -> dict:
+            return shape(query, *answer(kg, query, values), page)
 
-    def endpoint(request: Request, page: Page | None = None, **values):
-        used, found = rows(request, query, values)
-        return shape(query, used, found, page)
+        endpoint = inject(paged_endpoint, page=paging(vocabulary), values=values)
+    else:
+        def whole_endpoint(kg: KGDep, values: dict) -> dict:
+            return shape(query, *answer(kg, query, values), None)
 
-    endpoint.__signature__ = inspect.Signature(parameters)
+        endpoint = inject(whole_endpoint, values=values)
     endpoint.__name__ = "query_" + query.name.replace("-", "_")
     return endpoint
 
@@ -192,69 +148,53 @@ def _coverage(query: NamedQuery, used: dict, found: list[dict], page: Page | Non
     return {"country": used.get("country"), **filters, "cells": cells, "empty_cells": empty}
 
 
-EMPTY_NETWORK = {"actors": [], "edges": [], "communities": [], "components": [], "isolated": [], "bridges": [],
-                 "cross_country": []}
-
-
-def _has_actors(store, country: str | None) -> bool:
-    # rkg.graph.network cannot project a graph without actors (a country with no measures)
-    return any(True for _ in bipartite_graph(store, country))
-
-
-def _metrics(store, country: str | None) -> dict:
-    return network(store, country)[2] if _has_actors(store, country) else dict(EMPTY_NETWORK)
-
-
-def _export(store, fmt: str, country: str | None) -> str:
-    if _has_actors(store, country):
-        return export_network(store, fmt, country)
-    buffer = io.BytesIO()
-    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(nx.Graph(), buffer)
-    return buffer.getvalue().decode("utf-8")
-
-
-def router() -> APIRouter:
+def router(vocabulary: Vocabulary) -> APIRouter:
     api = APIRouter(dependencies=[Depends(known_parameters_only)])
     queries = library()
+    checks = [Filter("checks", "boolean", "include the data checks (*-violation)", default="true")]
 
-    @api.get("/queries", response_model=m.Page[QueryInfo], tags=["named queries"],
-             summary="Every named query: what it answers, its parameters and columns, its SPARQL")
-    def list_queries(page: Annotated[Page, Depends()],
-                     checks: Annotated[bool, Query(description="include the data checks (*-violation)")] = True):
+    def list_queries(page: Page, options: dict) -> dict:
         return page([q.as_dict() | {"path": f"/queries/{q.name}", "text": q.text}
-                     for q in queries.values() if checks or not q.check])
+                     for q in queries.values() if options["checks"] or not q.check])
 
-    api.add_api_route("/gaps/coverage", _endpoint(queries["coverage-matrix"], _coverage, paged=False),
+    api.add_api_route("/queries", inject(list_queries, page=paging(vocabulary), options=filters(checks, vocabulary)),
+                      methods=["GET"], response_model=m.Page[QueryInfo], tags=["named queries"],
+                      summary="Every named query: what it answers, its parameters and columns, its SPARQL")
+
+    api.add_api_route("/gaps/coverage", _endpoint(queries["coverage-matrix"], _coverage, vocabulary, paged=False),
                       methods=["GET"], response_model=Coverage, tags=["gaps"],
                       summary="Coverage matrix: measures per dimension x level of a country (every cell, 0 included)",
                       description=queries["coverage-matrix"].answers)
     for path, name in GAPS.items():
         query = queries[name]
-        api.add_api_route(f"/gaps/{path}", _endpoint(query, _items), methods=["GET"],
+        api.add_api_route(f"/gaps/{path}", _endpoint(query, _items, vocabulary), methods=["GET"],
                           response_model=m.Page[dict[str, Any]], tags=["gaps"], summary=query.title,
                           description=query.answers + f" (named query `{name}`)")
     for path, name in COORDINATION.items():
         query = queries[name]
-        api.add_api_route(f"/coordination/{path}", _endpoint(query, _items), methods=["GET"],
+        api.add_api_route(f"/coordination/{path}", _endpoint(query, _items, vocabulary), methods=["GET"],
                           response_model=m.Page[dict[str, Any]], tags=["coordination"], summary=query.title,
                           description=query.answers + f" (named query `{name}`)")
 
-    @api.get("/coordination/network", response_model=Network, tags=["coordination"],
-             summary="The actor network: who works with whom (JSON with metrics, or GraphML / GEXF)",
-             responses={200: {"content": {media: {} for media in NETWORK_MEDIA.values()}}})
-    def get_network(request: Request,
-                    country: Annotated[CountryCode | None, Query(description="only this country's measures")] = None,
+    def get_network(kg: KGDep, options: dict,
                     format: Annotated[Literal["json", "graphml", "gexf"], Query(
                         description="json (metrics and edges), graphml or gexf (for Gephi, Cytoscape)")] = "json"):
-        kg = request.app.state.kg
+        country = options.get("country")
         if format == "json":
-            return kg.cached(("network", country), lambda: {"country": country} | _metrics(kg.store, country))
-        text = kg.cached(("network", country, format), lambda: _export(kg.store, format, country))
+            return kg.cached(("network", country), lambda: {"country": country} | network(kg.store, country)[2])
+        text = kg.cached(("network", country, format), lambda: export_network(kg.store, format, country))
         return Response(text, media_type=NETWORK_MEDIA[format],
                         headers={"Content-Disposition": f'inline; filename="network{"-" + country if country else ""}.{format}"'})
 
+    api.add_api_route("/coordination/network",
+                      inject(get_network, options=filters([Filter("country", "iso3", "only this country's measures")],
+                                                          vocabulary)),
+                      methods=["GET"], response_model=Network, tags=["coordination"],
+                      summary="The actor network: who works with whom (JSON with metrics, or GraphML / GEXF)",
+                      responses={200: {"content": {media: {} for media in NETWORK_MEDIA.values()}}})
+
     for name, query in queries.items():
-        api.add_api_route(f"/queries/{name}", _endpoint(query, _result), methods=["GET"],
+        api.add_api_route(f"/queries/{name}", _endpoint(query, _result, vocabulary), methods=["GET"],
                           response_model=QueryResult, tags=["named queries"], summary=query.title,
                           description=query.answers + "".join(f"\n\ne.g. `{e}`" for e in query.examples))
 
@@ -265,8 +205,8 @@ def router() -> APIRouter:
     return api
 
 
-def install(app: FastAPI) -> None:
-    app.include_router(router())
+def install(app: FastAPI, vocabulary: Vocabulary) -> None:
+    app.include_router(router(vocabulary))
 
 
 

@@ -8,34 +8,27 @@ import asyncio
 import contextlib
 import logging
 from importlib.resources import files
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from . import analysis, errors, resources, sparql
+from ..graph.formats import graph_format, graph_media_types
+from ..settings import Settings
+from . import analysis, errors, reports, resources, sparql
+from .deps import GraphsDep, KGDep
 from .errors import ApiError
 from .negotiation import negotiate
 from .params import allowed_values, known_parameters_only
-from .settings import Settings
 from .sparql_pool import WorkerPool
-from .state import KG, Graphs, open_store, token_matches
+from .state import Graphs, token_matches
 
-__all__ = ["create_app", "open_store", "KG"]
+__all__ = ["create_app"]
 
 log = logging.getLogger("rkg.api")
-
-GRAPH_FORMATS = {  # media type -> (rdflib format, file extension)
-    "text/turtle": ("turtle", "ttl"),
-    "application/n-triples": ("nt", "nt"),
-    "application/ld+json": ("json-ld", "jsonld"),
-    "application/rdf+xml": ("xml", "rdf"),
-}
-FORMAT_NAMES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-                "rdfxml": "application/rdf+xml"}
 
 DESCRIPTION = """Support for returning migrant workers in Bangladesh, India, Nepal, Pakistan and Sri Lanka:
 programmes, actors, policies, findings, figures, and where coverage is missing or overlapping.
@@ -49,18 +42,15 @@ programmes, actors, policies, findings, figures, and where coverage is missing o
 """
 
 
-def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
-               settings: Settings | None = None, open_store=None) -> FastAPI:
-    """Build and validate the graph, then serve it; or, given `open_store` (a callable giving a
-    store that holds a validated graph: `rkg build --store`, `rkg push`), serve that store's graph.
-    A LoadError or StoreError propagates: nothing is served."""
-    settings = settings or Settings.from_env()
-    if open_store is not None and settings.watch:
+def create_app(settings: Settings) -> FastAPI:
+    """Open the graph the settings name (by default: build and validate data/) and serve it. A
+    LoadError or StoreError propagates: nothing is served."""
+    if settings.backend != "build" and settings.watch:
         raise ValueError("--watch rebuilds from data/; a served store is reopened by POST /admin/reload instead")
-    graphs = Graphs(data_dir, sources_dir, open_store)
+    graphs = Graphs(settings)
     pool = WorkerPool(settings)
-    pool.load(graphs.current.store.export("nt"))
-    graphs.on_change.append(lambda kg: pool.load(kg.store.export("nt")))
+    pool.load(graphs.current.store.export())
+    graphs.on_change.append(lambda kg: pool.load(kg.store.export()))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -90,11 +80,9 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
 
     @app.get("/health", tags=["service"], summary="Service status and the size and version of the graph served",
              dependencies=[Depends(known_parameters_only)])
-    def health() -> dict[str, Any]:
-        current: KG = app.state.kg
+    def health(current: KGDep) -> dict[str, Any]:
         body = {"status": "ok", "triples": len(current.store), "data_version": current.version,
-                "records": {k: v for k, v in current.counts.items() if v}, "loaded_at": current.loaded_at,
-                "sparql": pool.status()}
+                "records": current.counts.nonzero(), "loaded_at": current.loaded_at, "sparql": pool.status()}
         if graphs.last_reload:
             body["last_reload"] = graphs.last_reload
         return body
@@ -109,21 +97,21 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
 
     @app.get("/graph", tags=["SPARQL"], response_class=Response,
              summary="The whole validated graph: Turtle, N-Triples, JSON-LD or RDF/XML by the Accept header",
-             responses={200: {"content": {media: {} for media in GRAPH_FORMATS}},
+             responses={200: {"content": {media: {} for media in graph_media_types()}},
                         406: {"description": "none of the formats is acceptable"}},
              dependencies=[Depends(known_parameters_only)])
-    def whole_graph(request: Request, format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
+    def whole_graph(request: Request, kg: KGDep, format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
             description="overrides the Accept header (handy in a browser)")] = None):
-        media = FORMAT_NAMES[format] if format else negotiate(request.headers.get("accept"), list(GRAPH_FORMATS))
-        if media is None:
-            raise ApiError(406, "not-acceptable", "the graph is available as " + ", ".join(GRAPH_FORMATS),
-                           allowed=list(GRAPH_FORMATS))
-        kg: KG = app.state.kg
-        rdf_format, extension = GRAPH_FORMATS[media]
-        body = kg.cached(("graph", rdf_format), lambda: kg.serialize(rdf_format))
-        etag = f'"{kg.version}-{extension}"'
+        fmt = graph_format(format or "") or graph_format(negotiate(request.headers.get("accept"), graph_media_types())
+                                                         or "none")
+        if fmt is None:
+            raise ApiError(406, "not-acceptable", "the graph is available as " + ", ".join(graph_media_types()),
+                           allowed=graph_media_types())
+        media = fmt.media_type
+        body = kg.cached(("graph", media), lambda: kg.serialize(fmt))
+        etag = f'"{kg.version}-{fmt.file_extension}"'
         headers = {"ETag": etag, "Vary": "Accept",
-                   "Content-Disposition": f'inline; filename="reintegration-kg-{kg.version}.{extension}"'}
+                   "Content-Disposition": f'inline; filename="reintegration-kg-{kg.version}.{fmt.file_extension}"'}
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=media, headers=headers)
@@ -133,31 +121,17 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
                       "$RKG_ADMIN_TOKEN`)",
               description="A reload that fails validation (or finds no graph in the store) answers 422 with every "
                           "problem and keeps serving the last good graph.")
-    async def reload(authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+    async def reload(served: GraphsDep, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
         if not settings.admin_token:
             raise ApiError(403, "forbidden", "reloading over HTTP is off: start the server with RKG_ADMIN_TOKEN set")
         if not token_matches(settings.admin_token, authorization):
             raise ApiError(401, "unauthorized", "give the admin token as `Authorization: Bearer <token>`",
                            headers={"WWW-Authenticate": "Bearer"})
-        import anyio
+        return await anyio.to_thread.run_sync(served.reload, app)
 
-        return await anyio.to_thread.run_sync(graphs.reload, app)
-
-    app.include_router(resources.router)
-    analysis.install(app)
+    vocabulary = graphs.current.vocabulary  # documents the allowed values; requests are checked against the served graph's
+    app.include_router(resources.router(vocabulary))
+    analysis.install(app, vocabulary)
     app.include_router(sparql.router)
-    _include_reports(app)
+    app.include_router(reports.router)
     return app
-
-
-def _include_reports(app: FastAPI) -> None:
-    # api/reports.py (GET /reports/{iso3}, /reports/regional) is written separately and may not exist
-    # yet; it is the only optional module, so only its absence is tolerated here
-    try:
-        from .reports import router as reports_router
-    except ModuleNotFoundError as error:
-        if error.name != f"{__package__}.reports":
-            raise
-        log.debug("no reports module: /reports is not served")
-        return
-    app.include_router(reports_router)

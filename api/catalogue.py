@@ -12,42 +12,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from rdflib import URIRef
-
-from ..loaders.schema import CONCEPT, ID, KIND_ORDER, KINDS, RKG
-
-PREFIXES = """PREFIX rkg: <https://w3id.org/reintegration-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-PROPERTIES = "SELECT ?s ?p ?o WHERE { ?s a ?class ; ?p ?o }"
-NOTATIONS = PREFIXES + "SELECT ?c ?code WHERE { ?c skos:notation ?code }"
-INVOLVEMENTS = PREFIXES + """SELECT ?measure ?actor ?role WHERE {
-  ?measure rkg:involvement ?i . ?i prov:agent ?actor ; prov:hadRole/skos:notation ?role }"""
-PASSAGES = PREFIXES + """SELECT ?s ?passage ?document ?section ?quote WHERE {
-  ?s prov:wasDerivedFrom ?passage .
-  OPTIONAL { ?passage rkg:inDocument ?document } OPTIONAL { ?passage rkg:section ?section }
-  OPTIONAL { ?passage rkg:quote ?quote } }"""
-COUNTRIES = PREFIXES + """SELECT ?code ?name ?focus ?match WHERE {
-  ?c skos:inScheme rkg:countryScheme ; skos:notation ?code .
-  OPTIONAL { ?c skos:prefLabel ?name } OPTIONAL { ?c rkg:focusCountry ?focus }
-  OPTIONAL { ?c skos:exactMatch ?match } }"""
-STATE_TYPES = PREFIXES + """SELECT ?code WHERE {
-  ?t skos:inScheme rkg:actorTypeScheme ; skos:notation ?code ; rkg:stateSector true }"""
+from ..graph.parameters import plain, strip_iri
+from ..graph.queries import internal, run
+from ..loaders.schema import KIND_ORDER, KINDS, RKG
 
 _SOURCE_INDEX = re.compile(r"#source-(\d+)$")
-
-
-def _value(term):
-    value = term.toPython() if hasattr(term, "toPython") else term
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, URIRef):
-        return str(value)
-    return value if isinstance(value, (bool, int, float)) else str(term)
 
 
 @dataclass
@@ -62,37 +32,43 @@ class Catalogue:
     roles_of: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
-    def from_store(cls, store) -> "Catalogue":
-        notation = {str(r["c"]): str(r["code"]) for r in store.select(NOTATIONS)}
+    def from_store(cls, store) -> Catalogue:
+        notation = {str(r["concept"]): str(r["code"]) for r in run(store, internal("notations"))}
         roles: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-        for row in store.select(INVOLVEMENTS):
-            roles[str(row["measure"])][str(row["role"])].add(_strip(str(row["actor"])))
+        role_types: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        for row in run(store, internal("involvements")):
+            if row["actor"] is not None:
+                roles[str(row["measure"])][str(row["role"])].add(strip_iri(str(row["actor"])))
+            elif row["actor_type"] is not None:
+                role_types[str(row["measure"])][str(row["role"])].add(str(row["actor_type"]))
         sources: dict[str, list] = defaultdict(list)
-        for row in store.select(PASSAGES):
+        for row in run(store, internal("passages")):
             match = _SOURCE_INDEX.search(str(row["passage"]))
-            sources[str(row["s"])].append((int(match.group(1)) if match else 0, {
-                "document": _strip(str(row["document"])) if row["document"] is not None else None,
-                "section": str(row["section"]) if row["section"] is not None else None,
-                "quote": str(row["quote"]) if row["quote"] is not None else None}))
+            if match is None:
+                continue  # the passage of a role, not of the record
+            sources[str(row["s"])].append((int(match.group(1)), {
+                "document": strip_iri(str(row["document"])) if row["document"] is not None else None,
+                "section": plain(row["section"]), "quote": plain(row["quote"])}))
 
         records: dict[str, dict[str, dict]] = {}
         kind_of: dict[str, str] = {}
         for key in KIND_ORDER:
             kind = KINDS[key]
             properties: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-            for row in store.select(PROPERTIES, {"class": kind.rdf_class}):
+            for row in run(store, internal("record-properties"), {"class": str(kind.rdf_class)}):
                 subject = str(row["s"])
                 if subject.startswith(kind.iri_base):
                     properties[subject][str(row["p"])].append(row["o"])
             found = {}
             for subject, props in properties.items():
-                record = _record(kind, subject, props, notation, roles.get(subject, {}), sources.get(subject, []))
+                record = _record(kind, subject, props, notation, roles.get(subject, {}), sources.get(subject, []),
+                                 role_types.get(subject, {}))
                 found[record["id"]] = record
                 kind_of[record["id"]] = key
             records[key] = dict(sorted(found.items()))
 
-        countries = {}
-        for row in store.select(COUNTRIES):
+        countries: dict[str, dict] = {}
+        for row in run(store, internal("countries")):
             code = str(row["code"])
             entry = countries.setdefault(code, {"code": code, "name": code, "focus": False, "wikidata": None})
             if row["name"] is not None:
@@ -101,7 +77,7 @@ class Catalogue:
                 entry["focus"] = bool(row["focus"].toPython())
             if row["match"] is not None and "wikidata.org" in str(row["match"]):
                 entry["wikidata"] = str(row["match"]).rsplit("/", 1)[-1]
-        state_types = {str(r["code"]) for r in store.select(STATE_TYPES)}
+        state_types = {str(r["code"]) for r in run(store, internal("state-types"))}
         catalogue = cls(records, kind_of, dict(sorted(countries.items())), state_types)
         catalogue._index()
         return catalogue
@@ -149,20 +125,14 @@ class Catalogue:
         return actor.get("type") in self.state_types
 
 
-def _strip(iri: str) -> str:
-    """The id of a record or data concept from its IRI (`.../id/actor/iom` -> `iom`)."""
-    for base in (ID, CONCEPT):
-        if iri.startswith(base):
-            return iri[len(base):].split("/", 1)[-1]
-    return iri
-
-
-def _record(kind, subject: str, props: dict, notation: dict, roles: dict, sources: list) -> dict:
+def _record(kind, subject: str, props: dict, notation: dict, roles: dict, sources: list, role_types: dict) -> dict:
     record: dict = {"id": subject[len(kind.iri_base):]}
     for spec in kind.fields:
         if spec.type == "roles":
             if roles:
                 record["roles"] = {role: sorted(actors) for role, actors in sorted(roles.items())}
+            if role_types:
+                record["role_types"] = {role: sorted(types) for role, types in sorted(role_types.items())}
             continue
         if spec.type == "source":
             if sources:
@@ -184,14 +154,14 @@ def _record(kind, subject: str, props: dict, notation: dict, roles: dict, source
             codes = sorted({notation.get(str(v), str(v)) for v in values})
             record[spec.name] = codes[0] if spec.type == "concept" else codes
         elif spec.type in ("ref", "refs"):
-            ids = sorted({_strip(str(v)) for v in values})
+            ids = sorted({strip_iri(str(v)) for v in values})
             record[spec.name] = ids[0] if spec.type == "ref" else ids
         elif spec.type == "strs":
             record[spec.name] = sorted({str(v) for v in values})
         elif spec.name == "wikidata":
             record[spec.name] = str(values[0]).rsplit("/", 1)[-1]
         else:
-            record[spec.name] = _value(values[0])
+            record[spec.name] = plain(values[0])
     return record
 
 

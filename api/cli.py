@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
-from .settings import Settings
+from ..settings import Settings
 
 
 def register(sub, common, backend_options) -> None:
@@ -24,7 +23,7 @@ def register(sub, common, backend_options) -> None:
     backend_options(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--watch", action="store_true",
+    p.add_argument("--watch", action="store_true", default=None,
                    help="rebuild the graph when data/ changes; a change that fails validation is logged "
                         "and the last good graph stays")
     defaults = Settings()
@@ -36,38 +35,19 @@ def register(sub, common, backend_options) -> None:
                    help=f"/sparql queries run at once, each in its own process (default {defaults.sparql_workers})")
     p.add_argument("--sparql-memory-mb", type=int, metavar="MIB",
                    help=f"memory limit of each /sparql worker (default {defaults.sparql_memory_mb})")
-    p.set_defaults(func=cmd_serve)
+    p.set_defaults(func=cmd_serve, sparql_warm_start=True)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from ..graph.store import EmbeddedStore, RemoteStore, StoreError
-    from ..loaders.problems import LoadError
     from .app import create_app
 
     try:
-        settings = Settings.from_env(watch=args.watch, sparql_warm_start=True, sparql_timeout=args.sparql_timeout,
-                                     sparql_max_result_bytes=args.sparql_max_result_bytes,
-                                     sparql_workers=args.sparql_workers, sparql_memory_mb=args.sparql_memory_mb)
+        app = create_app(settings)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    open_store = None
-    if args.store:
-        open_store = lambda: EmbeddedStore.open(Path(args.store))  # noqa: E731 (reopened on reload)
-    elif args.endpoint:
-        remote = RemoteStore(args.endpoint, graph=args.graph, timeout=args.timeout)
-        open_store = lambda: remote  # noqa: E731
-    try:
-        app = create_app(Path(args.data), Path(args.sources) if args.sources else None, settings, open_store)
-    except (StoreError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except LoadError as error:
-        from ..cli import _report_errors
-
-        return _report_errors(error, getattr(args, "json", False))
     _log_to_stderr()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

@@ -1,5 +1,7 @@
 """One error shape for every endpoint: `{"error": {"code", "message", ...}}`.
 
+The library raises `rkg.errors.RkgError`s with a code and no HTTP status; `STATUS` is the one
+table from code to status. `ApiError` is for what only HTTP knows (406, 413, 415, 401, ...).
 404 for unknown ids and paths, 422 for invalid parameters (with the allowed values), and the
 same shape for what FastAPI itself refuses and for the SPARQL endpoint.
 """
@@ -7,14 +9,14 @@ same shape for what FastAPI itself refuses and for the SPARQL endpoint.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..graph.queries import QueryError
-from ..loaders.problems import closest
+from ..errors import RkgError
 
 log = logging.getLogger("rkg.api")
 
@@ -22,6 +24,11 @@ STATUS_CODES = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: 
                 405: "method-not-allowed", 406: "not-acceptable", 413: "too-large",
                 415: "unsupported-media-type", 422: "invalid-parameter", 500: "internal-error",
                 503: "unavailable"}
+
+
+# library error code -> HTTP status (codes not listed answer 500)
+STATUS = {"not-found": 404, "invalid-parameter": 422, "not-acceptable": 406, "invalid-data": 422,
+          "invalid-store": 422, "store-unavailable": 503, "unavailable": 503, "definition-error": 500}
 
 
 class ApiError(Exception):
@@ -39,18 +46,10 @@ def error_response(status: int, code: str, message: str, headers: dict | None = 
     return JSONResponse(ApiError(status, code, message, **extra).body(), status_code=status, headers=headers)
 
 
-def not_found(kind: str, value: str, known) -> ApiError:
-    """404 for an unknown id, with the nearest known ids as suggestions."""
-    near = closest(value, known)
-    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-    return ApiError(404, "not-found", f"there is no {kind} '{value}'{hint}", suggestions=near)
-
-
-def invalid(parameter: str, message: str, allowed=None) -> ApiError:
-    extra = {"parameter": parameter}
-    if allowed is not None:
-        extra["allowed"] = sorted(allowed)
-    return ApiError(422, "invalid-parameter", message, **extra)
+def from_library(error: RkgError) -> ApiError:
+    """The HTTP error of a library error, by its code."""
+    return ApiError(STATUS.get(error.code, 500), error.code, error.message,
+                    **{k: v for k, v in error.as_dict().items() if k not in ("code", "message")})
 
 
 def install(app: FastAPI, allowed_values) -> None:
@@ -61,11 +60,12 @@ def install(app: FastAPI, allowed_values) -> None:
     async def api_error(request: Request, exc: ApiError):
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
-    @app.exception_handler(QueryError)
-    async def query_error(request: Request, exc: QueryError):
-        extra = {"allowed": exc.allowed} if exc.allowed else {}
-        code = "not-found" if exc.status == 404 else "invalid-parameter"
-        return error_response(exc.status, code, str(exc), **extra)
+    @app.exception_handler(RkgError)
+    async def library_error(request: Request, exc: RkgError):
+        error = from_library(exc)
+        if error.status >= 500:
+            log.error("%s on %s: %s", exc.code, request.url.path, exc.message)
+        return JSONResponse(error.body(), status_code=error.status)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -80,8 +80,8 @@ def install(app: FastAPI, allowed_values) -> None:
             problems.append(problem)
         first = problems[0] if problems else {"parameter": "", "message": "invalid request"}
         message = f"parameter '{first['parameter']}': {first['message']}" if first["parameter"] else first["message"]
-        extra = {k: v for k, v in first.items() if k in ("parameter", "allowed")}
-        return error_response(422, "invalid-parameter", message, problems=problems, **extra)
+        extra: dict[str, Any] = {k: v for k, v in first.items() if k in ("parameter", "allowed")}
+        return error_response(422, "invalid-parameter", message, None, problems=problems, **extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -46,7 +46,15 @@ class Record(Model):
     id: str
 
 
-class Programme(Record):
+class Curated(Record):
+    """A record curated from the sources: its passages, the curator's note, what stays unsettled."""
+
+    sources: list[Source] = Field([], description="the passages the record is curated from")
+    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
+    uncertain: list[str] = Field([], description="fields the sources do not settle")
+
+
+class Programme(Curated):
     name: str
     acronym: str | None = None
     aliases: list[str] = []
@@ -69,9 +77,6 @@ class Programme(Record):
     pilot: bool | None = None
     description: str | None = None
     url: str | None = None
-    sources: list[Source] = Field([], description="the passages the record is curated from")
-    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
-    uncertain: list[str] = Field([], description="fields the sources do not settle")
 
 
 class PolicyRef(Ref):
@@ -84,7 +89,7 @@ class FindingRef(Ref):
     statement: str | None = None
 
 
-class Figure(Record):
+class Figure(Curated):
     indicator: Ref
     value: float | int
     unit: str
@@ -97,9 +102,6 @@ class Figure(Record):
     place: Ref | None = None
     breakdown: list[Ref] = []
     about: list[TypedRef] = []
-    sources: list[Source] = Field([], description="the passages the record is curated from")
-    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
-    uncertain: list[str] = Field([], description="fields the sources do not settle")
 
 
 class ProgrammeDetail(Programme):
@@ -114,7 +116,7 @@ class ProgrammeDetail(Programme):
     figures: list[Figure] = Field([], description="figures about it")
 
 
-class Actor(Record):
+class Actor(Curated):
     name: str
     acronym: str | None = None
     aliases: list[str] = []
@@ -125,9 +127,6 @@ class Actor(Record):
     name_uncertain: bool | None = None
     description: str | None = None
     url: str | None = None
-    sources: list[Source] = Field([], description="the passages the record is curated from")
-    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
-    uncertain: list[str] = Field([], description="fields the sources do not settle")
 
 
 class MeasureRef(Ref):
@@ -152,7 +151,7 @@ class ActorDetail(Actor):
     recommendations: list[FindingRef] = []
 
 
-class Policy(Record):
+class Policy(Curated):
     name: str
     acronym: str | None = None
     aliases: list[str] = []
@@ -165,9 +164,6 @@ class Policy(Record):
     status: str
     addresses_reintegration: bool | None = None
     under_revision: bool | None = None
-    sources: list[Source] = Field([], description="the passages the record is curated from")
-    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
-    uncertain: list[str] = Field([], description="fields the sources do not settle")
 
 
 class PolicyDetail(Policy):
@@ -184,7 +180,7 @@ class PolicyDetail(Policy):
     recommendations: list[FindingRef] = []
 
 
-class Finding(Record):
+class Finding(Curated):
     name: str | None = None
     kind: str
     country: list[str] = []
@@ -197,12 +193,9 @@ class Finding(Record):
     target_groups: list[str] = []
     about: list[TypedRef] = []
     recommendations: list[Ref] = Field([], description="recommendations that answer it")
-    sources: list[Source] = Field([], description="the passages the record is curated from")
-    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
-    uncertain: list[str] = Field([], description="fields the sources do not settle")
 
 
-class Recommendation(Record):
+class Recommendation(Curated):
     name: str | None = None
     country: list[str] = []
     scope: str | None = None
@@ -214,9 +207,6 @@ class Recommendation(Record):
     target_groups: list[str] = []
     addresses: list[FindingRef] = []
     about: list[TypedRef] = []
-    sources: list[Source] = Field([], description="the passages the record is curated from")
-    note: str | None = Field(None, description="the curator's note: what the sources leave unclear")
-    uncertain: list[str] = Field([], description="fields the sources do not settle")
 
 
 class Indicator(Model):

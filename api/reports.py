@@ -11,27 +11,28 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from ..reports import FORMATS, REGIONAL, ReportError, generate
+from ..errors import InvalidValue
+from ..reports import EXTENSIONS, FORMATS, REGIONAL, generate
+from .deps import KGDep
 from .errors import ApiError
 from .negotiation import negotiate
+from .state import KG
 
 router = APIRouter(tags=["reports"])
 
-MEDIA = {"html": "text/html", "md": "text/markdown", "pdf": "application/pdf"}
-ALIASES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "pdf": "pdf"}
-EXTENSION = {"html": "html", "md": "md", "pdf": "pdf"}
+MEDIA = {fmt: media.split(";")[0] for fmt, media in FORMATS.items()}  # format -> bare media type
 CACHE_SIZE = 24
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 _render_lock = threading.Lock()  # one report at a time: rendering is CPU-bound and memory-hungry
 
 FormatQuery = Annotated[str | None, Query(description="html, md or pdf; overrides the Accept header")]
-RESPONSES = {200: {"description": "The report, as one self-contained file",
+RESPONSES: dict[int | str, dict[str, Any]] = {200: {"description": "The report, as one self-contained file",
                    "content": {"text/html": {}, "text/markdown": {}, "application/pdf": {}}},
              404: {"description": "Not a country of origin the graph covers"},
              406: {"description": "None of HTML, Markdown or PDF is acceptable"}}
@@ -39,10 +40,9 @@ RESPONSES = {200: {"description": "The report, as one self-contained file",
 
 def _format(request: Request, requested: str | None) -> str:
     if requested:
-        fmt = ALIASES.get(requested.strip().lower())
+        fmt = EXTENSIONS.get("." + requested.strip().lower())
         if fmt is None:
-            raise ApiError(422, "invalid-parameter", f"'{requested}' is not a report format",
-                           parameter="format", allowed=sorted(FORMATS))
+            raise InvalidValue(f"'{requested}' is not a report format", parameter="format", allowed=sorted(FORMATS))
         return fmt
     media = negotiate(request.headers.get("accept"), [MEDIA["html"], MEDIA["md"], MEDIA["pdf"]])
     if media is None:
@@ -51,8 +51,7 @@ def _format(request: Request, requested: str | None) -> str:
     return next(fmt for fmt, value in MEDIA.items() if value == media)
 
 
-def _report(request: Request, target: str, fmt: str) -> tuple[bytes, str]:
-    kg = request.app.state.kg
+def _report(kg: KG, target: str, fmt: str) -> tuple[bytes, str]:
     version = kg.version
     key = (id(kg.store), version, target, fmt)
     with _cache_lock:
@@ -63,12 +62,7 @@ def _report(request: Request, target: str, fmt: str) -> tuple[bytes, str]:
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        try:
-            content = generate(kg.store, target, fmt, version)
-        except ReportError as error:
-            if error.status == 404:
-                raise ApiError(404, "not-found", str(error), allowed=error.allowed) from error
-            raise ApiError(error.status, "invalid-parameter", str(error), allowed=error.allowed) from error
+        content = generate(kg.store, target, fmt, version)
     value = (content, version)
     with _cache_lock:
         _cache[key] = value
@@ -77,12 +71,12 @@ def _report(request: Request, target: str, fmt: str) -> tuple[bytes, str]:
     return value
 
 
-def _respond(request: Request, target: str, requested: str | None) -> Response:
+def _respond(request: Request, kg: KG, target: str, requested: str | None) -> Response:
     fmt = _format(request, requested)
-    content, version = _report(request, target, fmt)
+    content, version = _report(kg, target, fmt)
     etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Accept",
-               "Content-Disposition": f'inline; filename="rkg-report-{target}-{version}.{EXTENSION[fmt]}"'}
+               "Content-Disposition": f'inline; filename="rkg-report-{target}-{version}.{fmt}"'}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
     return Response(content, media_type=FORMATS[fmt], headers=headers)
@@ -90,13 +84,13 @@ def _respond(request: Request, target: str, requested: str | None) -> Response:
 
 @router.get("/reports/regional", summary="The regional gap report: the five countries side by side",
             response_class=Response, responses=RESPONSES)
-def regional_report(request: Request, format: FormatQuery = None) -> Response:
-    return _respond(request, REGIONAL, format)
+def regional_report(request: Request, kg: KGDep, format: FormatQuery = None) -> Response:
+    return _respond(request, kg, REGIONAL, format)
 
 
 @router.get("/reports/{iso3}", summary="The gap report of one country of origin", response_class=Response,
             responses=RESPONSES)
-def country_report(request: Request,
+def country_report(request: Request, kg: KGDep,
                    iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code, e.g. NPL")],
                    format: FormatQuery = None) -> Response:
-    return _respond(request, iso3.strip().upper(), format)
+    return _respond(request, kg, iso3.strip().upper(), format)

@@ -6,28 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path
 
+from ..errors import InvalidValue, not_found
+from ..graph.parameters import Vocabulary
 from ..loaders.problems import closest
 from ..loaders.schema import KINDS
 from . import models as m
 from .catalogue import Catalogue
-from .errors import invalid, not_found
-from .params import (ActorType, CountryCode, Dimension, FindingKind, Level, MeasureStatus, Page, Phase,
-                     PolicyKind, PolicyStatus, Role, TargetGroup, Theme, Unit, codes, known_parameters_only)
+from .deps import CatalogueDep, KGDep
+from .params import Filter, Page, filters, inject, known_parameters_only, paging
 
-router = APIRouter(dependencies=[Depends(known_parameters_only)])
-
-Text = Annotated[str | None, Query(max_length=200, description="text to find (case-insensitive) in names and aliases")]
-Country = Annotated[CountryCode | None, Query(description="ISO 3166-1 alpha-3 code, e.g. NPL")]
 IdPath = Annotated[str, Path(max_length=200, description="the record's id")]
-
-
-def catalogue(request: Request) -> Catalogue:
-    return request.app.state.kg.catalogue
-
-
-Cat = Annotated[Catalogue, Depends(catalogue)]
 
 
 # ---------------------------------------------------------------------------- shaping
@@ -105,7 +95,7 @@ def figure(c: Catalogue, r: dict) -> dict:
 
 def indicator(c: Catalogue, r: dict) -> dict:
     values = c.referring(r["id"], "figures", "indicator")
-    countries = sorted({code for f in values for code in c.get("figures", f).get("country", [])})
+    countries = sorted({code for f in values for code in c.kind("figures")[f].get("country", [])})
     return _plain(r, "id", "name", "unit", "definition") | {"figures": len(values), "countries": countries}
 
 
@@ -123,26 +113,18 @@ def _text(q: str | None, r: dict, *names: str) -> bool:
     return False
 
 
-def _has(r: dict, name: str, value) -> bool:
-    if value is None:
+def _has(r: dict, name: str, wanted) -> bool:
+    """Whether the record's field matches the filter: any of the wanted values (a list), or the one."""
+    if wanted is None:
         return True
     current = r.get(name)
-    return value in current if isinstance(current, list) else current == value
+    current = set(current) if isinstance(current, list) else {current}
+    return bool(current & (set(wanted) if isinstance(wanted, list) else {wanted}))
 
 
-def resolve_actor(c: Catalogue, value: str, parameter: str = "actor") -> str:
-    """An actor's id from its id, name, acronym or alias (case-insensitive)."""
-    actors = c.kind("actors")
-    if value in actors:
-        return value
-    wanted = value.casefold()
-    for rid, r in actors.items():
-        names = [rid, r.get("name"), r.get("acronym")] + list(r.get("aliases", []))
-        if any(n and str(n).casefold() == wanted for n in names):
-            return rid
-    near = closest(value, list(actors) + [r["name"] for r in actors.values()])
-    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-    raise invalid(parameter, f"no actor has the id or name '{value}'{hint}", allowed=list(actors))
+def _matches(r: dict, f: dict, fields: dict[str, str]) -> bool:
+    """All the filters given (parameter -> record field) match."""
+    return all(_has(r, field, f.get(parameter)) for parameter, field in fields.items())
 
 
 def _known(c: Catalogue, kinds: tuple[str, ...], value: str | None, parameter: str) -> None:
@@ -151,9 +133,9 @@ def _known(c: Catalogue, kinds: tuple[str, ...], value: str | None, parameter: s
     if not any(value in c.kind(k) for k in kinds):
         known = [rid for k in kinds for rid in c.kind(k)]
         near = closest(value, known)
-        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        raise invalid(parameter, f"'{value}' is not the id of a {' or '.join(KINDS[k].label for k in kinds)}{hint}",
-                      allowed=known)
+        hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        raise InvalidValue(f"'{value}' is not the id of a {' or '.join(KINDS[k].label for k in kinds)}"
+                           + (f"; {hint}" if hint else ""), allowed=known, hint=hint, parameter=parameter)
 
 
 def _record(c: Catalogue, kind: str, rid: str, label: str) -> dict:
@@ -163,17 +145,44 @@ def _record(c: Catalogue, kind: str, rid: str, label: str) -> dict:
     return r
 
 
-# ---------------------------------------------------------------------------- programmes
+# ---------------------------------------------------------------------------- filters of each list
 
-@router.get("/programmes", response_model=m.Page[m.Programme], tags=["programmes"],
-            summary="Support measures (programmes, schemes, services), filtered")
-def list_programmes(c: Cat, page: Annotated[Page, Depends()], country: Country = None,
-                    dimension: Dimension | None = None, level: Level | None = None,
-                    actor: Annotated[str | None, Query(max_length=200, description="an actor's id or name")] = None,
-                    role: Annotated[Role | None, Query(description="the actor's role (with `actor`), or any actor's")] = None,
-                    status: MeasureStatus | None = None, target_group: TargetGroup | None = None,
-                    phase: Phase | None = None, q: Text = None):
-    actor_id = resolve_actor(c, actor) if actor else None
+COUNTRY = Filter("country", "iso3", "ISO 3166-1 alpha-3 code, e.g. NPL", multiple=True)
+
+
+def _q(what: str) -> Filter:
+    return Filter("q", "string", f"text to find (case-insensitive) in {what}")
+
+
+MEASURE_FILTERS = (
+    COUNTRY, Filter("dimension", "code:dimension", multiple=True), Filter("level", "code:level", multiple=True),
+    Filter("actor", "id:actors", "an actor's id, name or acronym"),
+    Filter("role", "code:role", "the actor's role (with `actor`), or any actor's"),
+    Filter("status", "code:measure-status", multiple=True), Filter("target_group", "code:target-group", multiple=True),
+    Filter("phase", "code:phase", multiple=True), _q("names and aliases"))
+ACTOR_FILTERS = (COUNTRY, Filter("type", "code:actor-type", multiple=True), _q("names and aliases"))
+POLICY_FILTERS = (COUNTRY, Filter("kind", "code:policy-kind", multiple=True),
+                  Filter("status", "code:policy-status", multiple=True),
+                  Filter("addresses_reintegration", "boolean", "whether the source says it has provisions on reintegration"),
+                  _q("names and aliases"))
+COUNTRY_FILTERS = (Filter("focus", "boolean", "only the five countries of origin (true) or only the others (false)"),)
+FINDING_FILTERS = (COUNTRY, Filter("kind", "code:finding-kind", multiple=True), Filter("theme", "code:theme", multiple=True),
+                   Filter("dimension", "code:dimension", multiple=True), Filter("level", "code:level", multiple=True),
+                   Filter("about", "string", "id of a measure, policy or actor"), _q("the name or statement"))
+RECOMMENDATION_FILTERS = (COUNTRY, Filter("theme", "code:theme", multiple=True),
+                          Filter("dimension", "code:dimension", multiple=True),
+                          Filter("level", "code:level", multiple=True),
+                          Filter("addresses", "id:findings", "a finding's id"), _q("the name or statement"))
+INDICATOR_FILTERS = (Filter("country", "iso3", "only indicators with figures for these countries", multiple=True),
+                     Filter("unit", "code:unit", multiple=True), _q("the name or definition"))
+FIGURE_FILTERS = (COUNTRY, Filter("indicator", "id:indicators", "an indicator's id"),
+                  Filter("about", "string", "id of a measure, policy or actor"), Filter("unit", "code:unit", multiple=True))
+
+
+# ---------------------------------------------------------------------------- lists and records
+
+def list_programmes(c: Catalogue, f: dict) -> list[dict]:
+    actor_id, role = f.get("actor"), f.get("role")
     items = []
     for r in c.kind("measures").values():
         roles = r.get("roles") or {}
@@ -182,16 +191,14 @@ def list_programmes(c: Cat, page: Annotated[Page, Depends()], country: Country =
             continue
         if role and not actor_id and not roles.get(role):
             continue
-        if all(_has(r, name, value) for name, value in (
-                ("country", country), ("dimensions", dimension), ("levels", level), ("status", status),
-                ("target_groups", target_group), ("phases", phase))) and _text(q, r, "name", "acronym", "aliases"):
+        if _matches(r, f, {"country": "country", "dimension": "dimensions", "level": "levels", "status": "status",
+                           "target_group": "target_groups", "phase": "phases"}) \
+                and _text(f.get("q"), r, "name", "acronym", "aliases"):
             items.append(programme(c, r))
-    return page(items)
+    return items
 
 
-@router.get("/programmes/{id}", response_model=m.ProgrammeDetail, tags=["programmes"],
-            summary="Everything about one measure: its actors, policies, findings and figures")
-def get_programme(c: Cat, id: IdPath):
+def get_programme(c: Catalogue, id: str) -> dict:
     r = _record(c, "measures", id, "programme")
     about = c.referring(id, "figures", "about")
     return programme(c, r) | {
@@ -204,23 +211,16 @@ def get_programme(c: Cat, id: IdPath):
                                             | set(c.referring(id, "measures", "possibly_same_as")))),
         "findings": [finding_ref(c, f) for f in c.referring(id, "findings", "about")],
         "recommendations": [finding_ref(c, f) for f in c.referring(id, "recommendations", "about")],
-        "figures": [figure(c, c.get("figures", f)) for f in about]}
+        "figures": [figure(c, c.kind("figures")[f]) for f in about]}
 
 
-# ---------------------------------------------------------------------------- actors
-
-@router.get("/actors", response_model=m.Page[m.Actor], tags=["actors"],
-            summary="Ministries, agencies, donors, NGOs, networks and coordination bodies")
-def list_actors(c: Cat, page: Annotated[Page, Depends()], country: Country = None,
-                type: ActorType | None = None, q: Text = None):
-    return page([actor(c, r) for r in c.kind("actors").values()
-                 if _has(r, "countries", country) and _has(r, "type", type)
-                 and _text(q, r, "id", "name", "acronym", "aliases")])
+def list_actors(c: Catalogue, f: dict) -> list[dict]:
+    return [actor(c, r) for r in c.kind("actors").values()
+            if _matches(r, f, {"country": "countries", "type": "type"})
+            and _text(f.get("q"), r, "id", "name", "acronym", "aliases")]
 
 
-@router.get("/actors/{id}", response_model=m.ActorDetail, tags=["actors"],
-            summary="One actor: its measures by role, countries, coordination bodies, policies")
-def get_actor(c: Cat, id: IdPath):
+def get_actor(c: Catalogue, id: str) -> dict:
     r = _record(c, "actors", id, "actor")
     by_role: dict[str, list] = {}
     for measure, role in sorted(c.roles_of.get(id, [])):
@@ -238,22 +238,15 @@ def get_actor(c: Cat, id: IdPath):
         "recommendations": [finding_ref(c, f) for f in c.referring(id, "recommendations", "about")]}
 
 
-# ---------------------------------------------------------------------------- policies
-
-@router.get("/policies", response_model=m.Page[m.Policy], tags=["policies"],
-            summary="Acts, policies, plans, rules, agreements and international frameworks")
-def list_policies(c: Cat, page: Annotated[Page, Depends()], country: Country = None,
-                  kind: PolicyKind | None = None, status: PolicyStatus | None = None,
-                  addresses_reintegration: bool | None = None, q: Text = None):
-    return page([policy(c, r) for r in c.kind("policies").values()
-                 if _has(r, "country", country) and _has(r, "kind", kind) and _has(r, "status", status)
-                 and (addresses_reintegration is None or r.get("addresses_reintegration") == addresses_reintegration)
-                 and _text(q, r, "name", "acronym", "aliases")])
+def list_policies(c: Catalogue, f: dict) -> list[dict]:
+    wanted = f.get("addresses_reintegration")
+    return [policy(c, r) for r in c.kind("policies").values()
+            if _matches(r, f, {"country": "country", "kind": "kind", "status": "status"})
+            and (wanted is None or r.get("addresses_reintegration") == wanted)
+            and _text(f.get("q"), r, "name", "acronym", "aliases")]
 
 
-@router.get("/policies/{id}", response_model=m.PolicyDetail, tags=["policies"],
-            summary="One policy: the agencies it designates and the measures that implement it")
-def get_policy(c: Cat, id: IdPath):
+def get_policy(c: Catalogue, id: str) -> dict:
     r = _record(c, "policies", id, "policy")
     return policy(c, r) | _plain(r, "counterparts", "dimensions", "target_groups", "description") | {
         "designates": _refs(c, r.get("designates")), "issued_by": _refs(c, r.get("issued_by")),
@@ -264,26 +257,15 @@ def get_policy(c: Cat, id: IdPath):
         "recommendations": [finding_ref(c, f) for f in c.referring(id, "recommendations", "about")]}
 
 
-# ---------------------------------------------------------------------------- countries
-
-@router.get("/countries", response_model=m.Page[m.CountrySummary], tags=["countries"],
-            summary="Countries with what the graph records for each")
-def list_countries(c: Cat, page: Annotated[Page, Depends()],
-                   focus: Annotated[bool | None, Query(description="only the five countries of origin")] = None):
-    items = []
-    for code, country in c.countries.items():
-        counts = {kind: sum(1 for r in c.kind(kind).values() if code in r.get("country", []))
-                  for kind in ("measures", "policies", "findings")}
-        if focus is None or country["focus"] == focus:
-            items.append({"iso3": code, "name": country["name"], "focus": country["focus"],
-                          "wikidata": country["wikidata"]} | counts)
-    return page(items)
+def list_countries(kg, f: dict) -> list[dict]:
+    c, counts = kg.catalogue, kg.counts
+    return [{"iso3": code, "name": country["name"], "focus": country["focus"], "wikidata": country["wikidata"],
+             "measures": counts.of("measures", code), "policies": counts.of("policies", code),
+             "findings": counts.of("findings", code)}
+            for code, country in c.countries.items() if f.get("focus") is None or country["focus"] == f["focus"]]
 
 
-@router.get("/countries/{iso3}", response_model=m.CountryProfile, tags=["countries"],
-            summary="A country profile: policies, institutions, measures by dimension and level, findings, "
-                    "recommendations, figures")
-def get_country(c: Cat, iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code")]):
+def get_country(c: Catalogue, iso3: str, vocabulary: Vocabulary) -> dict:
     code = iso3.upper()
     if code not in c.countries:
         raise not_found("country", iso3, c.countries)
@@ -293,7 +275,7 @@ def get_country(c: Cat, iso3: Annotated[str, Path(max_length=10, description="IS
         return [r for r in c.kind(kind).values() if code in r.get(key, [])]
 
     measures = of("measures")
-    dimensions, levels = codes("dimension"), codes("level")
+    dimensions, levels = sorted(vocabulary.codes["dimension"]), sorted(vocabulary.codes["level"])
     cells = []
     for dimension in dimensions:
         for level in levels:
@@ -313,79 +295,92 @@ def get_country(c: Cat, iso3: Annotated[str, Path(max_length=10, description="IS
         "figures": [figure(c, r) for r in of("figures")]}
 
 
-# ---------------------------------------------------------------------------- findings, recommendations
-
-@router.get("/findings", response_model=m.Page[m.Finding], tags=["findings"],
-            summary="The assessment's gaps, weaknesses and strengths")
-def list_findings(c: Cat, page: Annotated[Page, Depends()], country: Country = None,
-                  kind: FindingKind | None = None, theme: Theme | None = None, dimension: Dimension | None = None,
-                  level: Level | None = None,
-                  about: Annotated[str | None, Query(max_length=200, description="id of a measure, policy or actor")] = None,
-                  q: Annotated[str | None, Query(max_length=200, description="text in the name or statement")] = None):
-    _known(c, ("measures", "policies", "actors"), about, "about")
-    return page([finding(c, r) for r in c.kind("findings").values()
-                 if all(_has(r, n, v) for n, v in (("country", country), ("kind", kind), ("themes", theme),
-                                                   ("dimensions", dimension), ("levels", level), ("about", about)))
-                 and _text(q, r, "name", "statement")])
+def list_findings(c: Catalogue, f: dict) -> list[dict]:
+    _known(c, ("measures", "policies", "actors"), f.get("about"), "about")
+    return [finding(c, r) for r in c.kind("findings").values()
+            if _matches(r, f, {"country": "country", "kind": "kind", "theme": "themes", "dimension": "dimensions",
+                               "level": "levels", "about": "about"})
+            and _text(f.get("q"), r, "name", "statement")]
 
 
-@router.get("/findings/{id}", response_model=m.Finding, tags=["findings"], summary="One finding")
-def get_finding(c: Cat, id: IdPath):
-    return finding(c, _record(c, "findings", id, "finding"))
+def list_recommendations(c: Catalogue, f: dict) -> list[dict]:
+    return [recommendation(c, r) for r in c.kind("recommendations").values()
+            if _matches(r, f, {"country": "country", "theme": "themes", "dimension": "dimensions", "level": "levels",
+                               "addresses": "addresses"})
+            and _text(f.get("q"), r, "name", "statement")]
 
 
-@router.get("/recommendations", response_model=m.Page[m.Recommendation], tags=["findings"],
-            summary="The assessment's recommendations and the findings they answer")
-def list_recommendations(c: Cat, page: Annotated[Page, Depends()], country: Country = None,
-                         theme: Theme | None = None, dimension: Dimension | None = None, level: Level | None = None,
-                         addresses: Annotated[str | None, Query(max_length=200, description="a finding's id")] = None,
-                         q: Annotated[str | None, Query(max_length=200, description="text in the name or statement")] = None):
-    _known(c, ("findings",), addresses, "addresses")
-    return page([recommendation(c, r) for r in c.kind("recommendations").values()
-                 if all(_has(r, n, v) for n, v in (("country", country), ("themes", theme), ("dimensions", dimension),
-                                                   ("levels", level), ("addresses", addresses)))
-                 and _text(q, r, "name", "statement")])
-
-
-@router.get("/recommendations/{id}", response_model=m.Recommendation, tags=["findings"], summary="One recommendation")
-def get_recommendation(c: Cat, id: IdPath):
-    return recommendation(c, _record(c, "recommendations", id, "recommendation"))
-
-
-# ---------------------------------------------------------------------------- indicators, figures
-
-@router.get("/indicators", response_model=m.Page[m.Indicator], tags=["figures"],
-            summary="What the figures measure")
-def list_indicators(c: Cat, page: Annotated[Page, Depends()],
-                    country: Annotated[CountryCode | None, Query(description="only indicators with figures for this country")] = None,
-                    unit: Unit | None = None,
-                    q: Annotated[str | None, Query(max_length=200, description="text in the name or definition")] = None):
+def list_indicators(c: Catalogue, f: dict) -> list[dict]:
     items = [indicator(c, r) for r in c.kind("indicators").values()
-             if _has(r, "unit", unit) and _text(q, r, "id", "name", "definition")]
-    return page([i for i in items if country is None or country in i["countries"]])
+             if _matches(r, f, {"unit": "unit"}) and _text(f.get("q"), r, "id", "name", "definition")]
+    return [i for i in items if _has({"countries": i["countries"]}, "countries", f.get("country"))]
 
 
-@router.get("/indicators/{id}", response_model=m.IndicatorDetail, tags=["figures"],
-            summary="One indicator with its figures")
-def get_indicator(c: Cat, id: IdPath):
+def get_indicator(c: Catalogue, id: str) -> dict:
     r = _record(c, "indicators", id, "indicator")
-    return indicator(c, r) | {"values": [figure(c, c.get("figures", f))
+    return indicator(c, r) | {"values": [figure(c, c.kind("figures")[f])
                                          for f in c.referring(id, "figures", "indicator")]}
 
 
-@router.get("/figures", response_model=m.Page[m.Figure], tags=["figures"],
-            summary="Numbers the sources state (Data Cube observations)")
-def list_figures(c: Cat, page: Annotated[Page, Depends()], country: Country = None,
-                 indicator: Annotated[str | None, Query(max_length=200, description="an indicator's id")] = None,
-                 about: Annotated[str | None, Query(max_length=200, description="id of a measure, policy or actor")] = None,
-                 unit: Unit | None = None):
-    _known(c, ("indicators",), indicator, "indicator")
-    _known(c, ("measures", "policies", "actors"), about, "about")
-    return page([figure(c, r) for r in c.kind("figures").values()
-                 if all(_has(r, n, v) for n, v in (("country", country), ("indicator", indicator),
-                                                   ("about", about), ("unit", unit)))])
+def list_figures(c: Catalogue, f: dict) -> list[dict]:
+    _known(c, ("measures", "policies", "actors"), f.get("about"), "about")
+    return [figure(c, r) for r in c.kind("figures").values()
+            if _matches(r, f, {"country": "country", "indicator": "indicator", "about": "about", "unit": "unit"})]
 
 
-@router.get("/figures/{id}", response_model=m.Figure, tags=["figures"], summary="One figure")
-def get_figure(c: Cat, id: IdPath):
-    return figure(c, _record(c, "figures", id, "figure"))
+# ---------------------------------------------------------------------------- routes
+
+def router(vocabulary: Vocabulary) -> APIRouter:
+    api = APIRouter(dependencies=[Depends(known_parameters_only)])
+    def listing(path: str, lister, declared, model, tags: list, summary: str, whole_kg: bool = False):
+        def endpoint(kg: KGDep, page: Page, values: dict) -> dict:
+            return page(lister(kg if whole_kg else kg.catalogue, values))
+
+        endpoint.__name__ = lister.__name__
+        api.add_api_route(path, inject(endpoint, page=paging(vocabulary), values=filters(declared, vocabulary)),
+                          methods=["GET"], response_model=m.Page[model], tags=tags, summary=summary)
+
+    def record(path: str, getter, model, tags: list, summary: str):
+        def endpoint(c: CatalogueDep, id: IdPath):
+            return getter(c, id)
+
+        endpoint.__name__ = getter.__name__
+        api.add_api_route(path, endpoint, methods=["GET"], response_model=model, tags=tags, summary=summary)
+
+    listing("/programmes", list_programmes, MEASURE_FILTERS, m.Programme, ["programmes"],
+            "Support measures (programmes, schemes, services), filtered")
+    record("/programmes/{id}", get_programme, m.ProgrammeDetail, ["programmes"],
+           "Everything about one measure: its actors, policies, findings and figures")
+    listing("/actors", list_actors, ACTOR_FILTERS, m.Actor, ["actors"],
+            "Ministries, agencies, donors, NGOs, networks and coordination bodies")
+    record("/actors/{id}", get_actor, m.ActorDetail, ["actors"],
+           "One actor: its measures by role, countries, coordination bodies, policies")
+    listing("/policies", list_policies, POLICY_FILTERS, m.Policy, ["policies"],
+            "Acts, policies, plans, rules, agreements and international frameworks")
+    record("/policies/{id}", get_policy, m.PolicyDetail, ["policies"],
+           "One policy: the agencies it designates and the measures that implement it")
+    listing("/countries", list_countries, COUNTRY_FILTERS, m.CountrySummary, ["countries"],
+            "Countries with what the graph records for each", whole_kg=True)
+
+    @api.get("/countries/{iso3}", response_model=m.CountryProfile, tags=["countries"],
+             summary="A country profile: policies, institutions, measures by dimension and level, findings, "
+                     "recommendations, figures")
+    def country_profile(kg: KGDep, iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code")]):
+        return get_country(kg.catalogue, iso3, kg.vocabulary)
+
+    listing("/findings", list_findings, FINDING_FILTERS, m.Finding, ["findings"],
+            "The assessment's gaps, weaknesses and strengths")
+    record("/findings/{id}", lambda c, id: finding(c, _record(c, "findings", id, "finding")), m.Finding,
+           ["findings"], "One finding")
+    listing("/recommendations", list_recommendations, RECOMMENDATION_FILTERS, m.Recommendation, ["findings"],
+            "The assessment's recommendations and the findings they answer")
+    record("/recommendations/{id}",
+           lambda c, id: recommendation(c, _record(c, "recommendations", id, "recommendation")),
+           m.Recommendation, ["findings"], "One recommendation")
+    listing("/indicators", list_indicators, INDICATOR_FILTERS, m.Indicator, ["figures"], "What the figures measure")
+    record("/indicators/{id}", get_indicator, m.IndicatorDetail, ["figures"], "One indicator with its figures")
+    listing("/figures", list_figures, FIGURE_FILTERS, m.Figure, ["figures"],
+            "Numbers the sources state (Data Cube observations)")
+    record("/figures/{id}", lambda c, id: figure(c, _record(c, "figures", id, "figure")), m.Figure, ["figures"],
+           "One figure")
+    return api

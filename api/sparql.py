@@ -20,14 +20,15 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..graph.formats import RESULT_FORMATS, graph_media_types
 from ..graph.queries import library
-from .errors import error_response
+from ..settings import GRAPH_IRI
+from .deps import PoolDep, SettingsDep
+from .errors import ApiError
 from .negotiation import negotiate
-from .sparql_guard import GRAPH_IRI
 
-RESULT_TYPES = ["application/sparql-results+json", "application/json", "application/sparql-results+xml",
-                "application/xml", "text/csv", "text/tab-separated-values"]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+RESULT_TYPES = list(RESULT_FORMATS)
+GRAPH_TYPES = graph_media_types()
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 router = APIRouter(tags=["SPARQL"])
@@ -74,68 +75,66 @@ def _wants_html(accept: str | None) -> bool:
 
 @router.get("/sparql", summary="SPARQL 1.1 query endpoint (GET); a browser gets the query editor",
             openapi_extra=_PROTOCOL, response_class=Response)
-async def sparql_get(request: Request):
+async def sparql_get(request: Request, settings: SettingsDep, pool: PoolDep):
     params = request.query_params
-    return await _answer(request, params.getlist("query"), params.getlist("update"),
+    return await _answer(request, settings, pool, params.getlist("query"), params.getlist("update"),
                          params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query endpoint (POST, form-encoded or application/sparql-query)",
              openapi_extra=_POST, response_class=Response)
-async def sparql_post(request: Request):
-    settings = request.app.state.settings
+async def sparql_post(request: Request, settings: SettingsDep, pool: PoolDep):
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > 4 * settings.sparql_max_query_chars + 1024:
-            return error_response(413, "query-too-long",
+            raise ApiError(413, "query-too-long",
                                   f"the request is too long: queries may have {settings.sparql_max_query_chars} characters")
     params = request.query_params
     if media == "application/x-www-form-urlencoded":
         try:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         except UnicodeDecodeError:
-            return error_response(400, "bad-request", "the form is not UTF-8")
-        return await _answer(request, form.get("query", []), form.get("update", []),
+            raise ApiError(400, "bad-request", "the form is not UTF-8") from None
+        return await _answer(request, settings, pool, form.get("query", []), form.get("update", []),
                              form.get("default-graph-uri", []) + params.getlist("default-graph-uri"),
                              form.get("named-graph-uri", []) + params.getlist("named-graph-uri"))
     if media == "application/sparql-query":
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return error_response(400, "bad-request", "the query is not UTF-8")
-        return await _answer(request, [text], [], params.getlist("default-graph-uri"),
+            raise ApiError(400, "bad-request", "the query is not UTF-8") from None
+        return await _answer(request, settings, pool, [text], [], params.getlist("default-graph-uri"),
                              params.getlist("named-graph-uri"))
     if media == "application/sparql-update":
-        return error_response(403, "read-only", READ_ONLY)
-    return error_response(415, "unsupported-media-type",
+        raise ApiError(403, "read-only", READ_ONLY)
+    raise ApiError(415, "unsupported-media-type",
                           "POST a query as application/x-www-form-urlencoded (field `query`) or as "
                           "application/sparql-query", allowed=["application/x-www-form-urlencoded",
                                                                "application/sparql-query"])
 
 
-async def _answer(request: Request, queries: list[str], updates: list[str], default_graphs: list[str],
-                  named_graphs: list[str]) -> Response:
-    settings = request.app.state.settings
+async def _answer(request: Request, settings, pool, queries: list[str], updates: list[str],
+                  default_graphs: list[str], named_graphs: list[str]) -> Response:
     accept = request.headers.get("accept")
     if updates:
-        return error_response(403, "read-only", READ_ONLY)
+        raise ApiError(403, "read-only", READ_ONLY)
     if request.method == "GET" and _wants_html(accept):
         return HTMLResponse(editor_page(), headers={"Vary": "Accept"})
     if not queries or not queries[0].strip():
-        return error_response(400, "missing-query",
+        raise ApiError(400, "missing-query",
                               "give a SPARQL query: GET /sparql?query=..., or POST it as the form field `query` "
                               "or as an application/sparql-query body")
     if len(queries) > 1:
-        return error_response(400, "bad-request", "give exactly one query")
+        raise ApiError(400, "bad-request", "give exactly one query")
     query = queries[0]
     if len(query) > settings.sparql_max_query_chars:
-        return error_response(413, "query-too-long",
+        raise ApiError(413, "query-too-long",
                               f"the query has {len(query)} characters; the limit is {settings.sparql_max_query_chars}")
-    outcome = await request.app.state.sparql.query({
+    outcome = await pool.query({
         "query": query, "accept": accept, "default_graphs": default_graphs, "named_graphs": named_graphs})
     if outcome.ok:
         return Response(outcome.body, media_type=outcome.media_type, headers={"Vary": "Accept"})
     headers = {"Retry-After": "1"} if outcome.code == "busy" else None
-    return error_response(outcome.status, outcome.code, outcome.message, headers=headers)
+    raise ApiError(outcome.status, outcome.code, outcome.message, headers=headers)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-GRAPH_IRI = "https://w3id.org/reintegration-kg/graph"
+from ..settings import GRAPH_IRI
 
 _TOKENS = re.compile(r'''
       (?P<comment>\#[^\n\r]*)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .settings import Settings
+from ..settings import Settings
 
 log = logging.getLogger("rkg.api.sparql")
 

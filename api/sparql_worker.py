@@ -10,6 +10,7 @@ This module imports only what the worker needs (it is the target of a fresh inte
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import resource
 import signal
@@ -17,24 +18,11 @@ import sys
 
 import pyoxigraph as ox
 
+from ..graph import formats
 from . import sparql_guard as guard
 from .negotiation import negotiate
 
-# offered in order of preference: the first wins when the client accepts several equally
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+GRAPH_FORMATS = {f.media_type: f for f in formats.GRAPH_FORMATS}  # offered in order of preference
 
 
 WARM_UP = """PREFIX ex: <http://example.org/>
@@ -80,11 +68,11 @@ def answer(store: ox.Store, request: dict, max_bytes: int) -> tuple:
         plan = guard.check(query, request.get("default_graphs") or (), request.get("named_graphs") or ())
     except guard.Refused as refused:
         return ("error", refused.status, refused.code, refused.message)
-    formats = GRAPH_FORMATS if plan.form in ("construct", "describe") else RESULT_FORMATS
-    media = negotiate(request.get("accept"), list(formats))
+    offered = GRAPH_FORMATS if plan.form in ("construct", "describe") else formats.RESULT_FORMATS
+    media = negotiate(request.get("accept"), list(offered))
     if media is None:
         return ("error", 406, "not-acceptable",
-                f"{plan.form.upper()} results are available as {', '.join(formats)}; "
+                f"{plan.form.upper()} results are available as {', '.join(offered)}; "
                 f"the request accepts only {request.get('accept')}")
     options = {}
     if plan.default_graphs is not None:
@@ -94,7 +82,7 @@ def answer(store: ox.Store, request: dict, max_bytes: int) -> tuple:
     sink = CappedBuffer(max_bytes)
     try:
         result = store.query(query, **options)
-        result.serialize(sink, format=formats[media])
+        result.serialize(sink, format=offered[media])
     except SyntaxError as error:
         return ("error", 400, "malformed-query", f"the query does not parse: {error}")
     except (ResultTooLarge, OSError, ValueError) as error:
@@ -115,10 +103,8 @@ def _die_with_parent() -> None:
 
 def _limit_memory(megabytes: int) -> None:
     limit = megabytes * 1024 * 1024
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
 
 
 def isolate_network() -> bool:

@@ -17,71 +17,51 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ..graph.build import VERSION_QUERY, Build, build, default_data_dir
-from ..graph.queries import Vocabulary
-from ..graph.store import EmbeddedStore, StoreError
-from ..loaders.schema import KINDS
+import pyoxigraph as ox
+
+from ..errors import RkgError
+from ..graph.backend import Opened, open_graph
+from ..graph.build import Build
+from ..graph.parameters import Vocabulary
+from ..graph.stats import RecordCounts, record_counts
+from ..graph.store import EmbeddedStore, Store, StoreError
 from ..loaders.problems import LoadError
+from ..settings import Settings
 from .catalogue import Catalogue
-from .errors import ApiError
 
 log = logging.getLogger("rkg.api")
 
 
-def open_store(result: Build):
-    """The store the API queries for this build: the one place a backend is chosen."""
-    return EmbeddedStore.from_graph(result.graph)
-
-
-def record_counts(store) -> dict[str, int]:
-    """Records by kind, read from a store (what `Build.counts` says of a graph built here)."""
-    rows = " ".join(f"({k.rdf_class.n3()} \"{k.iri_base}\" \"{key}\")" for key, k in KINDS.items())
-    answer = store.select("SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES (?class ?base ?kind) { "
-                          + rows + " } ?s a ?class FILTER(STRSTARTS(STR(?s), ?base)) } GROUP BY ?kind")
-    counts = {str(row["kind"]): int(row["n"]) for row in answer}
-    return {key: counts.get(key, 0) for key in KINDS}
-
-
 @dataclass
 class KG:
-    store: object
+    store: Store
     catalogue: Catalogue
     vocabulary: Vocabulary
     loaded_at: str
     version: str
-    counts: dict
+    counts: RecordCounts
     build: Build | None = None  # None when the graph was opened from a store
     cache: dict = field(default_factory=dict, repr=False)  # exports and networks: few keys
     results: OrderedDict = field(default_factory=OrderedDict, repr=False)  # named-query results: LRU
     cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, result: Build) -> "KG":
-        store = open_store(result)
-        return cls(store, Catalogue.from_store(store), Vocabulary.from_store(store), _now(),
-                   result.version, result.counts, result)
+    def serve(cls, opened: Opened) -> KG:
+        store = opened.store
+        return cls(store, Catalogue.from_store(store), Vocabulary.from_store(store), _now(), opened.version,
+                   record_counts(store), opened.build)
 
-    @classmethod
-    def from_store(cls, store) -> "KG":
-        """Serve a graph some earlier `rkg build --store` or `rkg push` validated and wrote."""
-        rows = store.select(VERSION_QUERY)
-        if not rows:
-            raise StoreError("the store holds no graph built by `rkg build` (it has no data version): "
-                             "write one with `rkg build --store PATH` or `rkg push --endpoint URL`")
-        return cls(store, Catalogue.from_store(store), Vocabulary.from_store(store), _now(),
-                   str(rows[0]["version"]), record_counts(store))
-
-    def serialize(self, rdf_format: str) -> bytes:
-        """The whole graph in an rdflib format name (turtle, nt, json-ld, xml)."""
-        if self.build is not None:
-            return self.build.graph.serialize(format=rdf_format, encoding="utf-8")
-        if rdf_format in ("nt", "turtle"):
-            return self.store.export("nt" if rdf_format == "nt" else "ttl")
-        from rdflib import Graph
-        return Graph().parse(data=self.store.export("nt"), format="nt").serialize(format=rdf_format, encoding="utf-8")
+    def serialize(self, fmt: ox.RdfFormat) -> bytes:
+        """The whole graph in `fmt`."""
+        if isinstance(self.store, EmbeddedStore):
+            return self.store.export(fmt)
+        # an endpoint's Graph Store answers the formats it likes: read N-Triples, write the rest here
+        local = ox.Store()
+        local.load(self.store.export(ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
+        return EmbeddedStore(local).export(fmt)
 
     def cached(self, key, compute):
         """What `compute()` gives for this graph, computed once (the graph never changes)."""
@@ -107,34 +87,17 @@ class KG:
 
 
 class Graphs:
-    """Builds the graph from data/ (or opens it from a store), serves it on `app`, and rebuilds
-    (or reopens) it on request."""
+    """Opens the graph the settings name (built from data/, or a validated store or endpoint),
+    serves it on `app`, and rebuilds (or reopens) it on request."""
 
-    def __init__(self, data_dir: Path | None, sources_dir: Path | None, open_store=None):
-        """`open_store`: a callable giving the store to serve (called again on reload); without
-        it the graph is built from `data_dir`."""
-        self.data_dir = Path(data_dir or default_data_dir())
-        self.sources_dir = Path(sources_dir) if sources_dir else self.data_dir.parent / "sources"
-        self.open_store = open_store
+    def __init__(self, settings: Settings):
+        self.settings = settings
         self._lock = threading.Lock()
         self.last_reload: dict | None = None
-        if open_store is not None:
-            self.current = KG.from_store(open_store())  # a StoreError propagates
-        else:
-            self.current = KG.load(build(self.data_dir, self.sources_dir))  # a LoadError propagates
-        self.on_change = []  # callables given the new KG (the SPARQL workers reload)
+        self.current = KG.serve(open_graph(settings))  # a LoadError or StoreError propagates
+        self.on_change: list = []  # callables given the new KG (the SPARQL workers reload)
 
-    def _reopen(self, app, old: "KG", started: float) -> dict:
-        try:
-            kg = KG.from_store(self.open_store())
-        except StoreError as error:
-            log.error("reload refused: %s; still serving data version %s", error, old.version)
-            self.last_reload = {"ok": False, "at": _now(), "errors": 1, "data_version": old.version}
-            raise ApiError(422, "invalid-store", f"{error}; still serving data version {old.version}",
-                           data_version=old.version) from None
-        return self._serve(app, kg, old, started)
-
-    def _serve(self, app, kg: "KG", old: "KG", started: float) -> dict:
+    def _serve(self, app, kg: KG, old: KG, started: float) -> dict:
         """Serve `kg` from now on (the SPARQL workers too); the reload's summary."""
         for callback in self.on_change:
             callback(kg)
@@ -145,34 +108,35 @@ class Graphs:
                  kg.version, old.version, len(kg.store), seconds)
         self.last_reload = {"ok": True, "at": _now(), "errors": 0, "data_version": kg.version}
         return {"status": "reloaded", "data_version": kg.version, "previous_version": old.version,
-                "triples": len(kg.store), "records": {k: v for k, v in kg.counts.items() if v},
-                "seconds": seconds}
+                "triples": len(kg.store), "records": kg.counts.nonzero(), "seconds": seconds}
 
     def reload(self, app) -> dict:
-        """Rebuild from data/ (blocking). Returns a summary; a LoadError keeps the current graph."""
+        """Rebuild from data/ or reopen the store (blocking). Returns a summary; an error keeps the
+        current graph and is raised again with what the client needs to know."""
         with self._lock:
             started = time.perf_counter()
             old = self.current
-            if self.open_store is not None:
-                return self._reopen(app, old, started)
             try:
-                result = build(self.data_dir, self.sources_dir)
+                kg = KG.serve(open_graph(self.settings))
             except LoadError as error:
-                errors = [p for p in error.problems if p.severity == "error"]
-                for problem in errors:
+                for problem in error.errors:
                     log.error("reload refused: %s", problem.format())
                 log.error("reload refused: %d error(s) in %s; still serving data version %s",
-                          len(errors), self.data_dir, old.version)
-                self.last_reload = {"ok": False, "at": _now(), "errors": len(errors),
+                          len(error.errors), self.settings.data_dir, old.version)
+                self.last_reload = {"ok": False, "at": _now(), "errors": len(error.errors),
                                     "data_version": old.version}
-                raise ApiError(422, "invalid-data",
-                               f"{len(errors)} error(s) in the curated data; still serving data version "
-                               f"{old.version}", problems=[p.as_dict() for p in errors],
+                error.message = f"{error.message}; still serving data version {old.version}"
+                error.extra["data_version"] = old.version
+                raise error from None
+            except StoreError as error:
+                log.error("reload refused: %s; still serving data version %s", error, old.version)
+                self.last_reload = {"ok": False, "at": _now(), "errors": 1, "data_version": old.version}
+                raise RkgError(f"{error}; still serving data version {old.version}", code="invalid-store",
                                data_version=old.version) from None
-            return self._serve(app, KG.load(result), old, started)
+            return self._serve(app, kg, old, started)
 
     def watched(self) -> list[Path]:
-        return [p for p in (self.data_dir, self.sources_dir) if p.is_dir()]
+        return [p for p in (Path(self.settings.data_dir), self.settings.sources) if p.is_dir()]
 
     async def watch(self, app) -> None:
         """Reload whenever a data or source file changes (runs until cancelled)."""
@@ -187,7 +151,7 @@ class Graphs:
             log.info("%d file(s) changed: rebuilding", len(changes))
             try:
                 await anyio.to_thread.run_sync(self.reload, app)
-            except ApiError:
+            except RkgError:
                 pass  # logged; the last good graph stays
             except Exception:
                 log.exception("reload failed; the last good graph stays")
@@ -200,4 +164,4 @@ def token_matches(expected: str | None, authorization: str | None) -> bool:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

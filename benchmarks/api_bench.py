@@ -44,10 +44,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
 
 import httpx
 
@@ -425,17 +425,18 @@ def rkg_command(data_dir: Path) -> Callable[[int], list[str]]:
 def sparql_texts(data_dir: Path):
     """The graph, and for each route the SPARQL text our API runs per country (bound as
     `rkg.graph.queries.run` binds it: the query's defaults included)."""
-    from rkg.api.state import open_store
     from rkg.graph.build import build
-    from rkg.graph.queries import Vocabulary, bind, library
-    from rkg.graph.store import with_values
+    from rkg.graph.parameters import Vocabulary
+    from rkg.graph.queries import bindings, check_values, library
+    from rkg.graph.store import EmbeddedStore, with_values
 
     result = build(data_dir)
-    vocabulary = Vocabulary.from_store(open_store(result))
+    vocabulary = Vocabulary.from_store(EmbeddedStore.from_graph(result.graph))
     texts = {}
     for route, (name, _) in ROUTES.items():
         query = library()[name]
-        texts[route] = {c: with_values(query.text, bind(query, {"country": c}, vocabulary)) for c in COUNTRIES}
+        texts[route] = {c: with_values(query.text, bindings(query, check_values(query, {"country": c}, vocabulary)))
+                        for c in COUNTRIES}
     return result, texts
 
 
@@ -523,7 +524,7 @@ def run(clients: int = 32, seconds: float = 10.0, max_requests: int = 5000, requ
 
             targets = []
             for route, (name, count) in ROUTES.items():
-                sparql_count = lambda body: len(body["results"]["bindings"])  # noqa: E731
+                sparql_count = lambda body: len(body["results"]["bindings"])
                 targets += [Target(name, f"GET {route}", ours, route, {}, count),
                             Target(name, "POST /sparql", ours, None, texts[route], sparql_count),
                             Target(name, "POST /", peer, None, texts[route], sparql_count)]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import platform
 import random
 import resource
 import statistics
@@ -193,6 +192,7 @@ def _suite():
     """The named queries timed at every size (checks are data-quality queries, left out), plus
     the overlap query for one country, the way the API asks it."""
     from rdflib import Literal
+
     from rkg.graph import queries as Q
     suite = [(q.name, q.text, {}) for q in Q.library().values() if not q.check]
     suite.append(("overlapping-actors (country=BGD)", Q.get("overlapping-actors").text, {"country": Literal("BGD")}))
@@ -249,6 +249,7 @@ def _measure(backend: str, path: str, runs: int, queue, isolated: tuple = ()) ->
 def _rdflib_worker(path: str, names: list[str], runs: int, queue) -> None:
     """In a child process: parse with rdflib, then run the queries in order, one answer each."""
     from rdflib import Graph
+
     from rkg.graph.store import with_values
     started = time.perf_counter()
     graph = Graph()
@@ -296,6 +297,7 @@ def measure_rdflib(path: str, runs: int, limit: float, with_queries: bool) -> di
 def _validate(path: str, queue) -> None:
     """In a child process: parse with rdflib and validate with pySHACL, split over the cores."""
     from rdflib import Graph
+
     from rkg.graph.build import shapes_graph
     from rkg.graph.validation import default_workers, shacl_results
     started = time.perf_counter()
@@ -462,7 +464,8 @@ def markdown(results: dict) -> str:
             cells = []
             for n in names:
                 t = backends[n].get("queries", {}).get(name)
-                cells.append(_ms(t) if t is not None else ("stopped" if "no answer" in backends[n].get("skipped", {}).get(name, "") else "-"))
+                stopped = "no answer" in backends[n].get("skipped", {}).get(name, "")
+                cells.append(_ms(t) if t is not None else ("stopped" if stopped else "-"))
             lines.append(f"| {name} | " + " | ".join(cells) + " | "
                          + ratio(backends.get("oxigraph", {}).get("queries", {}).get(name),
                                  backends.get("rdflib", {}).get("queries", {}).get(name)) + " |")

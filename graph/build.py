@@ -7,7 +7,6 @@ it never returns half a graph.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +18,7 @@ from rdflib.namespace import VOID
 
 from ..loaders.convert import Converter
 from ..loaders.problems import LoadError, Problem
-from ..loaders.schema import ID, KINDS, RKG
+from ..loaders.schema import ID, RKG
 from .validation import shacl_results
 
 ONTOLOGY_FILES = ("rkg.ttl", "concepts.ttl", "countries.ttl")
@@ -44,8 +43,11 @@ def shapes_graph() -> Graph:
     return Graph().parse(ontology_dir() / SHAPES_FILE, format="turtle")
 
 
-def default_data_dir() -> Path:
-    return Path(os.environ.get("RKG_DATA", "data"))
+@lru_cache(maxsize=1)
+def prefixes() -> dict[str, str]:
+    """The prefixes the ontology declares (and `rkg:`), for serialisations that abbreviate IRIs."""
+    found = {prefix: str(namespace) for prefix, namespace in ontology_graph().namespaces() if prefix}
+    return found | {"rkg": str(RKG)}
 
 
 def data_files(data_dir: Path) -> list[Path]:
@@ -66,7 +68,6 @@ class Build:
     graph: Graph
     data_dir: Path
     version: str
-    counts: dict[str, int]
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -75,8 +76,10 @@ class Build:
         return len(self.graph)
 
 
-def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Build:
-    data_dir = Path(data_dir or default_data_dir())
+def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None = None) -> Build:
+    """The validated graph of the curated data in `data_dir` (quotes checked against the texts in
+    `sources_dir`, by default `sources` beside it); SHACL validation on `workers` processes."""
+    data_dir = Path(data_dir)
     sources_dir = Path(sources_dir) if sources_dir else data_dir.parent / "sources"
     timings, started = {}, time.perf_counter()
     if not data_dir.is_dir():
@@ -99,17 +102,16 @@ def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Buil
     graph += conversion.graph
 
     started = time.perf_counter()
-    problems = list(conversion.problems) + shacl_problems(graph, conversion)
+    problems = list(conversion.problems) + shacl_problems(graph, conversion, workers)
     timings["validate"] = time.perf_counter() - started
 
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise LoadError(problems)
     warnings = [p for p in problems if p.severity != "error"] + completeness_warnings(conversion)
-    counts = {kind: sum(1 for r in conversion.records.values() if r.kind.key == kind) for kind in KINDS}
     version = data_version(data_dir)
     describe_dataset(graph, version)
-    return Build(graph, data_dir, version, counts, sorted(warnings), timings)
+    return Build(graph, data_dir, version, sorted(warnings), timings)
 
 
 def describe_dataset(graph: Graph, version: str) -> None:
@@ -119,10 +121,6 @@ def describe_dataset(graph: Graph, version: str) -> None:
     graph.add((DATASET, DCTERMS.hasVersion, Literal(version)))
     for document in graph.subjects(RDF.type, RKG.SourceDocument):
         graph.add((DATASET, DCTERMS.source, document))
-
-
-VERSION_QUERY = """SELECT ?version WHERE {
-  <https://w3id.org/reintegration-kg/id/dataset> <http://purl.org/dc/terms/hasVersion> ?version }"""
 
 
 def shacl_problems(graph: Graph, conversion, workers: int | None = None) -> list[Problem]:

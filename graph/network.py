@@ -20,24 +20,7 @@ import networkx as nx
 from networkx.algorithms import bipartite
 
 from ..loaders.schema import ID
-
-ROWS = """
-PREFIX rkg:  <https://w3id.org/reintegration-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?actor ?actorName ?actorType ?state ?measure ?measureName ?country ?role ?dimension ?level
-WHERE {
-  ?m a rkg:SupportMeasure ; rdfs:label ?measureName ; rkg:involvement ?inv .
-  ?inv prov:agent ?actor ; prov:hadRole/skos:notation ?role .
-  ?actor rdfs:label ?actorName ; rkg:actorType ?t . ?t skos:notation ?actorType .
-  OPTIONAL { ?t rkg:stateSector ?state }
-  OPTIONAL { ?m rkg:country/skos:notation ?country }
-  OPTIONAL { ?m rkg:dimension/skos:notation ?dimension }
-  OPTIONAL { ?m rkg:level/skos:notation ?level }
-  BIND(?m AS ?measure)
-}
-"""
+from .queries import internal, run
 
 
 def _short(iri: str) -> str:
@@ -47,10 +30,8 @@ def _short(iri: str) -> str:
 def bipartite_graph(store, country: str | None = None) -> nx.Graph:
     """Actors and measures as the two node sets; `country` keeps only that country's measures."""
     graph = nx.Graph()
-    for row in store.select(ROWS):
-        measure_country = str(row["country"]) if row["country"] is not None else None
-        if country and measure_country != country:
-            continue
+    for row in run(store, internal("network-roles"), {"country": country} if country else {}):
+        measure_country = str(row["measure_country"]) if row["measure_country"] is not None else None
         actor, measure = _short(str(row["actor"])), _short(str(row["measure"]))
         if actor not in graph:
             graph.add_node(actor, bipartite=0, kind="actor", label=str(row["actorName"]),
@@ -75,9 +56,9 @@ def bipartite_graph(store, country: str | None = None) -> nx.Graph:
 def actor_projection(b: nx.Graph) -> nx.Graph:
     actors = [n for n, d in b.nodes(data=True) if d["kind"] == "actor"]
     if not actors:
-        return nx.Graph()  # a country with no recorded actors has an empty network
+        return nx.Graph()  # a country with no recorded actors has an empty network (networkx cannot project it)
     projection = bipartite.weighted_projected_graph(b, actors)  # weight = shared measures
-    for u, v, data in projection.edges(data=True):
+    for _, _, data in projection.edges(data=True):
         data["shared_measures"] = data.pop("weight")
     for u, v in itertools.combinations(actors, 2):
         shared_cells = len(b.nodes[u]["cells"] & b.nodes[v]["cells"])
@@ -85,7 +66,7 @@ def actor_projection(b: nx.Graph) -> nx.Graph:
             if not projection.has_edge(u, v):
                 projection.add_edge(u, v, shared_measures=0)
             projection.edges[u, v]["shared_cells"] = shared_cells
-    for u, v, data in projection.edges(data=True):
+    for _, _, data in projection.edges(data=True):
         data.setdefault("shared_cells", 0)
         data["weight"] = data["shared_measures"] + data["shared_cells"]
         data["distance"] = 1.0 / data["weight"]
@@ -120,7 +101,7 @@ def metrics(projection: nx.Graph) -> dict:
         "components": [[n.split("/", 1)[-1] for n in c] for c in components],
         "isolated": sorted(n.split("/", 1)[-1] for n in nx.isolates(projection)),
         "bridges": sorted(sorted((u.split("/", 1)[-1], v.split("/", 1)[-1])) for u, v in nx.bridges(projection)),
-        "cross_country": sorted((a["id"] for a in actors if len(a["countries"]) > 1)),
+        "cross_country": sorted(a["id"] for a in actors if len(a["countries"]) > 1),
     }
 
 

@@ -10,41 +10,32 @@ Header lines (before the first non-comment line):
     # columns: country, dimension, level, measures
     # lists: measure_names        (columns holding "; "-separated lists, returned sorted)
 
-Parameter types: `iso3` (a country code), `code:<scheme>` (a concept code of that scheme,
-e.g. `code:target-group`), `id:<kind>` (the id of an actor, measure, policy, finding),
-`integer`, `decimal`, `string`. Values are checked, turned into RDF terms and bound to the
-query variable of the same name; they are never pasted into the query text. Code parameters
-bind the concept's notation (a string literal) and id parameters bind the record's IRI.
+The parameter types are those of `rkg.graph.parameters`: values are checked there, turned into
+RDF terms and bound to the query variable of the same name; they are never pasted into the query
+text. Three folders, one parser: `queries/*.rq` (the library users see), `queries/checks/`
+(data checks that must return no rows) and `queries/internal/` (what the code itself asks the
+graph: vocabulary, records, counts); the reports keep their own in `reports/queries/`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from rdflib import XSD, Literal, URIRef
+from rdflib import Literal
 
+from ..errors import DefinitionError, InvalidValue, NotFound
 from ..loaders.problems import did_you_mean
-from ..loaders.schema import KINDS, SCHEMES
+from .parameters import ParamType, Vocabulary, param_type, plain
 
 _HEADER = re.compile(r"^#\s*(title|answers|param|example|columns|lists|note):\s*(.*)$")
 LIST_SEPARATOR = "; "
 _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z0-9:_-]+)"
                     r"(?:\s+(?P<flags>(?:optional|required|default=\S+)(?:\s+(?:optional|required|default=\S+))*))?"
                     r"\s*(?:-\s*(?P<help>.*))?$")
-
-
-class QueryError(ValueError):
-    """A named query or a parameter value is not acceptable; the message says why."""
-
-    def __init__(self, message: str, *, allowed: list[str] | None = None, status: int = 422):
-        super().__init__(message)
-        self.allowed = allowed or []
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -54,6 +45,10 @@ class Param:
     required: bool = False
     default: str | None = None
     help: str = ""
+
+    @property
+    def kind(self) -> ParamType:
+        return param_type(self.type)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "type": self.type, "required": self.required,
@@ -107,21 +102,23 @@ def parse_query(path: Path, check: bool = False) -> NamedQuery:
         elif key == "param":
             found = _PARAM.match(value)
             if not found:
-                raise QueryError(f"{path.name}: cannot read the parameter line '{value}'", status=500)
+                raise DefinitionError(f"{path.name}: cannot read the parameter line '{value}'")
             flags = (found.group("flags") or "").split()
             default = next((f.split("=", 1)[1] for f in flags if f.startswith("default=")), None)
-            query.params.append(Param(found.group("name"), found.group("type"), "required" in flags,
-                                      default, (found.group("help") or "").strip()))
+            param = Param(found.group("name"), found.group("type"), "required" in flags,
+                          default, (found.group("help") or "").strip())
+            param_type(param.type)  # an unknown type is a DefinitionError now, not at the first run
+            query.params.append(param)
     if not query.title:
-        raise QueryError(f"{path.name}: the header has no '# title:' line", status=500)
+        raise DefinitionError(f"{path.name}: the header has no '# title:' line")
     if not re.search(r"\bWHERE\s*\{", _strip_comments(text), re.I):
-        raise QueryError(f"{path.name}: write the query with an explicit WHERE {{ ... }}", status=500)
+        raise DefinitionError(f"{path.name}: write the query with an explicit WHERE {{ ... }}")
     for param in query.params:
         if not re.search(r"\?" + param.name + r"\b", _strip_comments(text)):
-            raise QueryError(f"{path.name}: parameter {param.name} is not a variable of the query", status=500)
+            raise DefinitionError(f"{path.name}: parameter {param.name} is not a variable of the query")
         if re.search(r"\bAS\s+\?" + param.name + r"\b", _strip_comments(text), re.I):
             # parameters arrive bound (VALUES), and a bound variable cannot be assigned again
-            raise QueryError(f"{path.name}: parameter {param.name} must not be assigned with AS", status=500)
+            raise DefinitionError(f"{path.name}: parameter {param.name} must not be assigned with AS")
     return query
 
 
@@ -133,70 +130,73 @@ def queries_dir() -> Path:
     return Path(str(resources.files("rkg.queries")))
 
 
+def _folder(path: Path, pattern: str = "*.rq", check: bool = False) -> dict[str, NamedQuery]:
+    return {p.stem: parse_query(p, check=check) for p in sorted(path.glob(pattern))}
+
+
 @lru_cache(maxsize=1)
 def library() -> dict[str, NamedQuery]:
     """Every named query, by name; checks (queries/checks/*-violation.rq) are included."""
-    found = {}
-    for path in sorted(queries_dir().glob("*.rq")):
-        found[path.stem] = parse_query(path)
-    for path in sorted((queries_dir() / "checks").glob("*-violation.rq")):
-        found[path.stem] = parse_query(path, check=True)
-    return found
+    return _folder(queries_dir()) | _folder(queries_dir() / "checks", "*-violation.rq", check=True)
+
+
+@lru_cache(maxsize=1)
+def internal_queries() -> dict[str, NamedQuery]:
+    """The queries the code itself runs (queries/internal/*.rq)."""
+    return _folder(queries_dir() / "internal")
+
+
+def internal(name: str) -> NamedQuery:
+    return internal_queries()[name]
 
 
 def get(name: str) -> NamedQuery:
     queries = library()
     if name not in queries:
-        raise QueryError(f"there is no named query '{name}'. {did_you_mean(name, queries)}".strip(),
-                         allowed=sorted(queries), status=404)
+        raise NotFound(f"there is no named query '{name}'. {did_you_mean(name, queries)}".strip(),
+                       allowed=sorted(queries))
     return queries[name]
 
 
-class Vocabulary:
-    """What parameter values are allowed, read from the graph being served."""
-
-    def __init__(self, codes: dict[str, set[str]], ids: dict[str, set[str]]):
-        self.codes = codes  # scheme name -> notations
-        self.ids = ids      # kind key -> record ids
-
-    @classmethod
-    def from_store(cls, store) -> "Vocabulary":
-        codes = {}
-        for name, scheme in SCHEMES.items():
-            rows = store.select("SELECT ?code WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme ; "
-                                "<http://www.w3.org/2004/02/skos/core#notation> ?code }", {"scheme": scheme})
-            codes[name] = {str(r["code"]) for r in rows}
-        codes["role"] = {c.replace("_", "-") for c in codes.get("role", ())} | codes.get("role", set())
-        ids = {}
-        for key, kind in KINDS.items():
-            rows = store.select("SELECT ?s WHERE { ?s a ?class }", {"class": kind.rdf_class})
-            ids[key] = {str(r["s"])[len(kind.iri_base):] for r in rows if str(r["s"]).startswith(kind.iri_base)}
-        return cls(codes, ids)
-
-
-def bind(query: NamedQuery, values: dict[str, str], vocabulary: Vocabulary) -> dict:
-    """Check and convert user values into RDF terms keyed by variable name."""
+def check_values(query: NamedQuery, values: dict[str, str], vocabulary: Vocabulary | None = None,
+                 store=None) -> dict:
+    """The parameters' checked values (plain Python), defaults filled in; an InvalidValue for an
+    unknown parameter, a missing required one or a value its type refuses. Values that must be
+    in the graph's vocabulary are checked against `vocabulary`, read from `store` if not given."""
     unknown = [k for k in values if query.param(k) is None]
     if unknown:
-        raise QueryError(f"query '{query.name}' has no parameter '{unknown[0]}'",
-                         allowed=[p.name for p in query.params])
-    bindings = {}
+        raise InvalidValue(f"query '{query.name}' has no parameter '{unknown[0]}'",
+                           allowed=[p.name for p in query.params], parameter=unknown[0])
+    checked = {}
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None or raw == "":
             if param.required:
-                raise QueryError(f"parameter '{param.name}' of query '{query.name}' is required")
+                raise InvalidValue(f"parameter '{param.name}' of query '{query.name}' is required",
+                                   parameter=param.name)
             continue
-        bindings[param.name] = convert(param, str(raw), vocabulary)
-    return bindings
+        if vocabulary is None and param.kind.needs_vocabulary:
+            vocabulary = Vocabulary.from_store(store)
+        checked[param.name] = param.kind.value(param.name, str(raw), vocabulary)
+    return checked
 
 
 def run(store, query: NamedQuery, values: dict[str, str] | None = None,
         vocabulary: Vocabulary | None = None) -> list[dict]:
-    """Bind, run and tidy a named query: list columns come back sorted, so the same graph always
-    gives the same rows (GROUP_CONCAT's order is up to the engine)."""
-    bindings = bind(query, values or {}, vocabulary or Vocabulary.from_store(store))
-    rows = store.select(query.text, bindings)
+    """Check, bind and run a named query; rows of RDF terms. List columns come back sorted, so the
+    same graph always gives the same rows (GROUP_CONCAT's order is up to the engine)."""
+    return run_checked(store, query, check_values(query, values or {}, vocabulary, store))
+
+
+def bindings(query: NamedQuery, checked: dict) -> dict:
+    """The RDF terms checked values are bound as, by variable name."""
+    types = {p.name: p.kind for p in query.params}
+    return {name: types[name].term(value) for name, value in checked.items()}
+
+
+def run_checked(store, query: NamedQuery, checked: dict) -> list[dict]:
+    """`run` with values `check_values` has already checked."""
+    rows = store.select(query.text, bindings(query, checked))
     for row in rows:
         for column in query.lists:
             value = row.get(column)
@@ -205,38 +205,18 @@ def run(store, query: NamedQuery, values: dict[str, str] | None = None,
     return rows
 
 
-def convert(param: Param, raw: str, vocabulary: Vocabulary):
-    kind, _, detail = param.type.partition(":")
-    if kind == "iso3":
-        code = raw.strip().upper()
-        allowed = sorted(vocabulary.codes.get("country", ()))
-        if code not in allowed:
-            raise QueryError(f"'{raw}' is not a country code for parameter '{param.name}'", allowed=allowed)
-        return Literal(code)
-    if kind == "code":
-        allowed = sorted(vocabulary.codes.get(detail, ()))
-        if raw not in allowed:
-            raise QueryError(f"'{raw}' is not a {detail} code for parameter '{param.name}'", allowed=allowed)
-        return Literal(raw)
-    if kind == "id":
-        record_kind = KINDS[detail]
-        allowed = sorted(vocabulary.ids.get(detail, ()))
-        if raw not in allowed:
-            near = did_you_mean(raw, allowed)
-            raise QueryError(f"'{raw}' is not the id of a {record_kind.label} for parameter '{param.name}'"
-                             + (f"; {near}" if near else ""), allowed=allowed)
-        return URIRef(record_kind.iri_base + raw)
-    if kind == "integer":
-        if not re.fullmatch(r"-?\d+", raw.strip()):
-            raise QueryError(f"parameter '{param.name}' must be a whole number, not '{raw}'")
-        return Literal(int(raw), datatype=XSD.integer)
-    if kind == "decimal":
-        try:
-            return Literal(Decimal(raw), datatype=XSD.decimal)
-        except InvalidOperation:
-            raise QueryError(f"parameter '{param.name}' must be a number, not '{raw}'") from None
-    if kind == "string":
-        if len(raw) > 200:
-            raise QueryError(f"parameter '{param.name}' is longer than 200 characters")
-        return Literal(raw)
-    raise QueryError(f"query parameter type '{param.type}' is not supported", status=500)
+def records(rows: list[dict], query: NamedQuery) -> list[dict]:
+    """Rows as plain values, list columns as lists: how the API, the CLI's JSON and the reports
+    see a query's answer. Columns are the header's, in its order (or the row's own)."""
+    columns = query.columns or (list(rows[0]) if rows else [])
+    out = []
+    for row in rows:
+        item = {}
+        for column in columns:
+            term = row.get(column)
+            if column in query.lists:
+                item[column] = [v for v in str(term).split(LIST_SEPARATOR) if v] if term is not None else []
+            else:
+                item[column] = plain(term)
+        out.append(item)
+    return out

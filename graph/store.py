@@ -15,33 +15,43 @@ magnitude faster than rdflib on these machines, hence the default.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import re
 import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from ..errors import Unavailable
+from ..settings import GRAPH_IRI
+
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_MARKER = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}")
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable):
     """A store could not answer: the message says what happened and what to check."""
+
+    code = "store-unavailable"
 
 
 class Store(Protocol):
+    """What every backend does: answer SELECT queries with parameters bound, count its triples and
+    give its graph back in an RDF format."""
+
     def select(self, query: str, bindings: dict | None = None) -> list[dict]: ...
 
     def __len__(self) -> int: ...
 
-    def export(self, fmt: str = "nt") -> bytes: ...
+    def export(self, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bytes: ...
 
 
 def with_values(query: str, bindings: dict | None) -> str:
@@ -68,10 +78,12 @@ def with_values(query: str, bindings: dict | None) -> str:
     block = (" VALUES (" + " ".join("?" + n for n in names) + ") { ("
              + " ".join(bindings[n].n3() for n in names) + ") } ")
     query = query[:match.end()] + block + query[match.end():]
-    for name in names:
-        query = re.sub(r"VALUES\s+\?" + name + r"\s*\{\s*UNDEF\s*\}",
-                       lambda _: f"VALUES ?{name} {{ {bindings[name].n3()} }}", query)
-    return query
+
+    def fill(marker: re.Match) -> str:
+        name = marker.group(1)
+        return f"VALUES ?{name} {{ {bindings[name].n3()} }}" if name in bindings else marker.group(0)
+
+    return _MARKER.sub(fill, query)
 
 
 # ---------------------------------------------------------------------------- embedded
@@ -97,7 +109,7 @@ class EmbeddedStore:
     path: Path | None = None
 
     @classmethod
-    def from_graph(cls, graph: Graph) -> "EmbeddedStore":
+    def from_graph(cls, graph: Graph) -> EmbeddedStore:
         store = ox.Store()
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
         return cls(store)
@@ -125,7 +137,7 @@ class EmbeddedStore:
         return path
 
     @classmethod
-    def open(cls, path: Path) -> "EmbeddedStore":
+    def open(cls, path: Path) -> EmbeddedStore:
         """Open an on-disk store read-only (several processes may read it at once)."""
         path = Path(path)
         if not path.is_dir():
@@ -141,19 +153,24 @@ class EmbeddedStore:
     def select(self, query: str, bindings: dict | None = None) -> list[dict]:
         """Run a SELECT query with `bindings` (variable name -> rdflib term) bound by VALUES."""
         solutions = self.store.query(with_values(query, bindings))
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError("select() runs SELECT queries only")
         names = [v.value for v in solutions.variables]
         return [{name: _from_ox(row[name]) for name in names} for row in solutions]
 
-    def export(self, fmt: str = "nt") -> bytes:
-        formats = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS}
-        return self.store.dump(format=formats[fmt], from_graph=ox.DefaultGraph()) if fmt != "nq" \
-            else self.store.dump(format=formats[fmt])
+    def export(self, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bytes:
+        """The default graph in `fmt` (the whole dataset for a format with named graphs)."""
+        from .build import prefixes
+
+        dumped = self.store.dump(format=fmt) if fmt.supports_datasets else \
+            self.store.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes())
+        return dumped or b""
 
 
 # ---------------------------------------------------------------------------- remote
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-_CREDENTIALS_HINT = " (check RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD)"
+_CREDENTIALS_HINT = " (check the endpoint's user and password: RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD)"
 _UNBOUND_MARKER = re.compile(r"\bVALUES\s+\?\w+\s*\{\s*UNDEF\s*\}", re.I)
 
 
@@ -200,15 +217,15 @@ def derived_endpoints(endpoint: str) -> tuple[str | None, str | None]:
 @dataclass
 class RemoteStore:
     """A SPARQL 1.1 endpoint. `graph` names the graph our data lives in (queries see it as their
-    default graph); credentials come from RKG_ENDPOINT_USER and RKG_ENDPOINT_PASSWORD."""
+    default graph); `user` and `password`, when given, log in (Basic or Digest, as the server asks)."""
 
     endpoint: str
-    graph: str | None = "https://w3id.org/reintegration-kg/graph"
+    graph: str | None = GRAPH_IRI
     update_endpoint: str | None = None
     store_endpoint: str | None = None
     timeout: float = 60.0
-    _user: str | None = field(default_factory=lambda: os.environ.get("RKG_ENDPOINT_USER"))
-    _password: str | None = field(default_factory=lambda: os.environ.get("RKG_ENDPOINT_PASSWORD"), repr=False)
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
     _logins: dict = field(default_factory=dict, init=False, repr=False)  # URL -> (httpx auth, Digest realm)
 
     def __post_init__(self):
@@ -223,13 +240,13 @@ class RemoteStore:
         client.setMethod(POST)  # long queries do not fit in a URL
         client.setReturnFormat(JSON)
         client.setTimeout(int(self.timeout))
-        if self._user:
+        if self.user:
             realm = self._login(url)[1]
             if realm is None:
-                client.setCredentials(self._user, self._password or "")
+                client.setCredentials(self.user, self.password or "")
             else:  # SPARQLWrapper answers the challenge with urllib's Digest handler
                 client.setHTTPAuth(DIGEST)
-                client.setCredentials(self._user, self._password or "", realm=realm)
+                client.setCredentials(self.user, self.password or "", realm=realm)
         return client
 
     def _login(self, url: str, params: dict | None = None):
@@ -244,7 +261,7 @@ class RemoteStore:
         import httpx
 
         if url not in self._logins:
-            digest = httpx.DigestAuth(self._user, self._password or "")
+            digest = httpx.DigestAuth(self.user or "", self.password or "")
             realm = None
             try:
                 sent = httpx.head(url, params=params, auth=digest, timeout=self.timeout).request
@@ -252,13 +269,14 @@ class RemoteStore:
                 realm = found.group(1) if found else None
             except httpx.HTTPError:
                 pass  # the request proper reports an unreachable server
-            basic = httpx.BasicAuth(self._user, self._password or "")
+            basic = httpx.BasicAuth(self.user or "", self.password or "")
             self._logins[url] = (basic, None) if realm is None else (digest, realm)
         return self._logins[url]
 
     def _call(self, client, what: str):
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
         import urllib.error
+
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
         try:
             return client.query()
@@ -303,18 +321,18 @@ class RemoteStore:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"]) if rows else 0
 
-    def export(self, fmt: str = "nt") -> bytes:
+    def export(self, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> bytes:
         import httpx
 
-        media = {"nt": "application/n-triples", "ttl": "text/turtle"}[fmt]
+        media = fmt.media_type
         params = {"graph": self.graph} if self.graph else {"default": ""}
         response = httpx.get(self._require_store(), params=params, headers={"Accept": media},
-                             timeout=self.timeout, auth=self._auth(self.store_endpoint, params))
+                             timeout=self.timeout, auth=self._auth(self._require_store(), params))
         response.raise_for_status()
         return response.content
 
     def _auth(self, url: str, params: dict | None = None):
-        return self._login(url, params)[0] if self._user else None
+        return self._login(url, params)[0] if self.user else None
 
     def _require_store(self) -> str:
         if not self.store_endpoint:
@@ -354,7 +372,7 @@ class RemoteStore:
             response = httpx.put(self._require_store(), params=target, content=Chunks(),
                                  headers={"Content-Type": "application/n-triples",
                                           "Content-Length": str(len(body))},
-                                 timeout=max(self.timeout, 600), auth=self._auth(self.store_endpoint, target))
+                                 timeout=max(self.timeout, 600), auth=self._auth(self._require_store(), target))
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot upload to {self.store_endpoint}: {exc}") from exc
         if response.status_code >= 300:
@@ -368,10 +386,8 @@ class RemoteStore:
         except StoreError:
             cleanup = self._client(self.update_endpoint)
             cleanup.setQuery(f"DROP SILENT GRAPH <{staging}>")
-            try:
+            with contextlib.suppress(StoreError):
                 self._call(cleanup, "dropping the staging graph")
-            except StoreError:
-                pass
             raise
         return len(graph)
 

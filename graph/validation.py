@@ -41,9 +41,7 @@ class Result:
 
 
 def default_workers(triples: int) -> int:
-    wanted = os.environ.get("RKG_VALIDATION_WORKERS")
-    if wanted:
-        return max(1, int(wanted))
+    """Processes to validate a graph of `triples` on, when the settings do not say."""
     if triples < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
         return 1
     if threading.active_count() > 1:

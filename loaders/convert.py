@@ -17,8 +17,7 @@ from rdflib.namespace import PROV
 
 from .problems import Problem, did_you_mean
 from .provenance import SourceText, in_section, normalise, section_number
-from .schema import (KIND_ORDER, KINDS, QB, RKG, ROLE_PROPERTIES, SCHEMES, SOURCE_KEYS,
-                     Field, Kind)
+from .schema import KIND_ORDER, KINDS, QB, RKG, ROLE_PROPERTIES, SCHEMES, SOURCE_KEYS, Field, Kind
 from .yamlio import LineDict, LineList, read_yaml
 
 DATA_SCHEMES = {"places": RKG.placeScheme, "indicators": RKG.indicatorScheme, "categories": RKG.categoryScheme}
@@ -577,7 +576,8 @@ class Converter:
 
 
 def canonical_decimal(number: Decimal) -> str:
-    """The XSD canonical form (163 -> '163.0', 0.50 -> '0.5'), so every serialisation round-trips."""
+    """The XSD 1.1 canonical form (163 -> '163', 0.50 -> '0.5'), the one Oxigraph writes, so every
+    serialisation round-trips to the same lexical forms."""
     if number == number.to_integral_value():
-        return f"{int(number)}.0"
+        return str(int(number))
     return format(number.normalize(), "f")

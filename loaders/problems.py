@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import asdict, dataclass
 
+from ..errors import RkgError
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -27,13 +29,19 @@ class Problem:
         return asdict(self)
 
 
-class LoadError(Exception):
+class LoadError(RkgError):
     """Raised when the curated data does not load; carries every problem found."""
+
+    code = "invalid-data"
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
-        errors = [p for p in self.problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} error(s) in the curated data")
+        super().__init__(f"{len(self.errors)} error(s) in the curated data",
+                         problems=[p.as_dict() for p in self.errors])
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
 def closest(word: str, candidates, n: int = 3) -> list[str]:

@@ -38,7 +38,7 @@ class SourceText:
     _numbers: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_file(cls, document: str, path: Path, numbered_sections: bool) -> "SourceText":
+    def from_file(cls, document: str, path: Path, numbered_sections: bool) -> SourceText:
         raw = path.read_text(encoding="utf-8")
         pieces, starts, numbers, offset = [], [], [], 0
         for line in raw.splitlines(keepends=True):

@@ -40,7 +40,7 @@ def build_report(store, target: str, version: str | None = None) -> Report:
 def generate(store, target: str, fmt: str = "html", version: str | None = None) -> bytes:
     """The report on `target` rendered as html, md or pdf."""
     if fmt not in FORMATS:
-        raise ReportError(f"unknown report format '{fmt}'", allowed=sorted(FORMATS), status=406)
+        raise ReportError(f"unknown report format '{fmt}'", allowed=sorted(FORMATS), code="not-acceptable")
     return render(build_report(store, target, version), fmt)
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg", force=False)
 
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 
 LOCK = threading.RLock()
 HEATMAP_CMAP = "YlGnBu"
@@ -40,7 +40,7 @@ STYLE = {
 
 
 def _save(draw: Callable[[], Figure], fmt: str, **options) -> bytes:
-    with LOCK, matplotlib.rc_context(STYLE):
+    with LOCK, matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         figure = draw()
         buffer = io.BytesIO()
         figure.savefig(buffer, format=fmt, bbox_inches="tight", pad_inches=0.08, **options)
@@ -71,7 +71,8 @@ def wrap(label: str, width: int = 16) -> str:
 def heatmap_colour(value: float, vmax: float) -> tuple[float, float, float]:
     """The RGB colour (0..1) a heatmap cell of `value` is drawn in (used by the screenshot test)."""
     cmap = matplotlib.colormaps[HEATMAP_CMAP]
-    return tuple(cmap(Normalize(0, max(vmax, 1))(value))[:3])
+    red, green, blue = cmap(Normalize(0, max(vmax, 1))(value))[:3]
+    return red, green, blue
 
 
 def _heatmap_axes(ax, matrix: Sequence[Sequence[int]], rows: Sequence[str], columns: Sequence[str],
@@ -107,7 +108,7 @@ def heatmap(matrix, rows, columns, vmax=None, xlabel="level", ylabel="dimension"
     image = _heatmap_axes(ax, matrix, rows, columns, vmax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    bar = figure.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
+    bar = figure.colorbar(image, ax=ax, fraction=0.05, pad=0.03)  # type: ignore[arg-type]
     bar.set_label("measures")
     bar.outline.set_visible(False)
     return figure
@@ -127,7 +128,7 @@ def heatmaps(panels: Sequence[tuple[str, Sequence[Sequence[int]]]], rows, column
     for index in range(len(panels), nrows * ncols):
         axes[index // ncols][index % ncols].set_visible(False)
     if image is not None:
-        bar = figure.colorbar(image, ax=axes, fraction=0.025, pad=0.02)
+        bar = figure.colorbar(image, ax=axes, fraction=0.025, pad=0.02)  # type: ignore[arg-type]
         bar.set_label("measures (same scale for every country)")
         bar.outline.set_visible(False)
     return figure
@@ -168,7 +169,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int
     ax.set_xlabel(xlabel)
     top = max(left, default=0)
     ax.set_xlim(0, max(top, 1) * 1.1)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     if title:
         ax.set_title(title)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
@@ -196,7 +197,7 @@ def grouped_bars(groups: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     return figure
 
 
-def network(graph, labels: dict[str, str], state: dict[str, object], order: Sequence[str]) -> Figure:
+def network(graph, labels: dict[str, str], state: dict[str, bool | None], order: Sequence[str]) -> Figure:
     """The actor projection on a circle: actors in `order` (e.g. by community), node size by degree,
     colour by State / non-State, chords as links (width and darkness by weight), every actor
     labelled. A circle keeps a dense network readable and needs no random layout."""
@@ -228,7 +229,8 @@ def network(graph, labels: dict[str, str], state: dict[str, object], order: Sequ
     for node in order:
         x, y = xy[node]
         ax.scatter([x], [y], s=30 + 170 * degree.get(node, 0) / biggest,
-                   color=colours.get(state.get(node), UNKNOWN_COLOUR), edgecolors="white", linewidths=0.8, zorder=2)
+                   color=colours.get(state.get(node), UNKNOWN_COLOUR),  # type: ignore[arg-type]
+                   edgecolors="white", linewidths=0.8, zorder=2)
         a = angle[node]
         ax.text(1.09 * math.cos(a), 1.09 * math.sin(a), labels[node], fontsize=7.5 if n <= 30 else 6.5,
                 ha="left" if math.cos(a) > 0.01 else ("right" if math.cos(a) < -0.01 else "center"),

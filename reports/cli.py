@@ -12,11 +12,9 @@ import sys
 from pathlib import Path
 
 
-def cmd_report(args) -> int:
-    from ..cli import _report_errors, _store
-    from ..graph.store import StoreError
-    from ..loaders.problems import LoadError
-    from . import EXTENSIONS, REGIONAL, ReportError, generate
+def cmd_report(args, settings) -> int:
+    from ..graph.backend import open_graph
+    from . import EXTENSIONS, REGIONAL, generate
 
     out = Path(args.out) if args.out else None
     fmt = args.format or (EXTENSIONS.get(out.suffix.lower()) if out else None) or "html"
@@ -27,19 +25,8 @@ def cmd_report(args) -> int:
         print("error: a PDF report needs --out FILE (or redirect the output)", file=sys.stderr)
         return 2
     target = REGIONAL if args.regional else args.country
-    try:
-        result, store = _store(args)
-        content = generate(store, target, fmt, result.version if result else None)
-    except LoadError as error:
-        return _report_errors(error, False)
-    except StoreError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except ReportError as error:
-        print(f"error: {error}", file=sys.stderr)
-        if error.allowed:
-            print("allowed: " + ", ".join(error.allowed), file=sys.stderr)
-        return 2
+    opened = open_graph(settings)
+    content = generate(opened.store, target, fmt, opened.version)
     if out is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
@@ -57,8 +44,9 @@ def cmd_report(args) -> int:
     return 0
 
 
-def register(sub, common) -> None:
-    """Add `rkg report` to the CLI's subcommands (`common` adds --data, --sources, --json)."""
+def register(sub, common, backend_options) -> None:
+    """Add `rkg report` to the CLI's subcommands (`common` adds --data, --sources, --json;
+    `backend_options` --store, --endpoint, --graph, --timeout)."""
     p = sub.add_parser("report", help="a gap report on one country or the region, as html, md or pdf",
                        description="Generate a gap report from the validated graph. The same data gives a "
                                    "byte-identical report.")
@@ -69,12 +57,7 @@ def register(sub, common) -> None:
     p.add_argument("--format", choices=["html", "md", "pdf"],
                    help="output format (default: from the --out extension, else html)")
     p.add_argument("--out", help="write to this file instead of standard output")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--store", help="an on-disk store written by `rkg build --store` (instead of building)")
-    where.add_argument("--endpoint", help="a SPARQL 1.1 query endpoint URL holding the graph")
-    p.add_argument("--graph", default="https://w3id.org/reintegration-kg/graph",
-                   help="the named graph holding the data on the endpoint")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the endpoint")
+    backend_options(p)
     p.set_defaults(func=cmd_report)
 
 

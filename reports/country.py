@@ -42,7 +42,7 @@ def citations(facts: Facts, country: str | None, kind: str) -> dict[str, list[Ci
         if r["kind"] == kind:
             found[r["record"]].append(Citation(r.get("document_title") or r.get("document") or "",
                                                r.get("section") or "", r.get("quote") or "",
-                                               numbers.get(r.get("document"), 0)))
+                                               numbers.get(r.get("document") or "", 0)))
     return found
 
 
@@ -400,7 +400,7 @@ def appendix(facts: Facts, country: str, name: str) -> Section:
                       explanation=f"Every support measure recorded for {name}, with its actors by role, its "
                                   "dimensions and levels, and the passages of the sources it is taken from.")
     measures = facts.own("measures", country=country)
-    roles = defaultdict(lambda: defaultdict(list))
+    roles: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in facts.own("measure-actors", country=country):
         roles[r["measure"]][r["role"]].append(r["name"])
     sources = citations(facts, country, "measure")

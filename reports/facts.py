@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-
-from ..graph.build import VERSION_QUERY
-from ..graph.queries import NamedQuery, Vocabulary, get, parse_query, run
+from ..errors import NotFound
+from ..graph.parameters import Vocabulary, plain
+from ..graph.queries import NamedQuery, get, parse_query, run
+from ..graph.stats import data_version
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 
@@ -27,13 +27,9 @@ DISPLAY_ORDER = {
 }
 
 
-class ReportError(ValueError):
-    """A report cannot be made for what was asked; the message says why (and `allowed` what can)."""
-
-    def __init__(self, message: str, allowed: list[str] | None = None, status: int = 404):
-        super().__init__(message)
-        self.allowed = allowed or []
-        self.status = status
+class ReportError(NotFound):
+    """A report cannot be made for what was asked: not a country the graph covers (`not-found`),
+    or not a format reports come in (`not-acceptable`)."""
 
 
 @lru_cache(maxsize=1)
@@ -42,30 +38,13 @@ def own_queries() -> dict[str, NamedQuery]:
     return {path.stem: parse_query(path) for path in sorted(QUERIES_DIR.glob("*.rq"))}
 
 
-def python(value):
-    """An rdflib term as a plain value: numbers, booleans and strings; dates stay as written."""
-    if value is None:
-        return None
-    if isinstance(value, URIRef):
-        return str(value)
-    if isinstance(value, Literal):
-        converted = value.toPython()
-        return str(value) if isinstance(converted, Literal) else converted
-    return value
-
-
-def graph_version(store) -> str:
-    rows = store.select(VERSION_QUERY)
-    return str(rows[0]["version"]) if rows and rows[0].get("version") is not None else "unversioned"
-
-
 class Facts:
     """Runs queries on one store, once each, and looks up the graph's labels for codes."""
 
     def __init__(self, store, version: str | None = None):
         self.store = store
         self.vocabulary = Vocabulary.from_store(store)
-        self.version = version or graph_version(store)
+        self.version = version or data_version(store) or "unversioned"
         self._cache: dict[tuple, list[dict]] = {}
         self._labels = {(r["scheme"], r["code"]): r["label"] for r in self.own("concept-labels")}
         self.countries = {r["country"]: r for r in self.own("country-summary")}
@@ -76,7 +55,7 @@ class Facts:
         if key not in self._cache:
             rows = run(self.store, query, {k: str(v) for k, v in params.items() if v is not None},
                        self.vocabulary)
-            self._cache[key] = [{k: python(v) for k, v in row.items()} for row in rows]
+            self._cache[key] = [{k: plain(v) for k, v in row.items()} for row in rows]
         return [dict(row) for row in self._cache[key]]
 
     def named(self, name: str, **params) -> list[dict]:

@@ -8,8 +8,9 @@ the formats say the same things.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 
 @dataclass
@@ -99,13 +100,13 @@ class Section:
     explanation: str = ""
     blocks: list = field(default_factory=list)
     queries: list[str] = field(default_factory=list)  # the named queries its numbers come from
-    subsections: list["Section"] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
 
-    def add(self, *blocks) -> "Section":
+    def add(self, *blocks) -> Section:
         self.blocks.extend(b for b in blocks if b is not None)
         return self
 
-    def sub(self, section: "Section") -> "Section":
+    def sub(self, section: Section) -> Section:
         self.subsections.append(section)
         return section
 
@@ -133,7 +134,7 @@ class Report:
         return f"rkg-report-{self.key}-{self.version}"
 
     def charts(self) -> list[Chart]:
-        found = []
+        found: list[Chart] = []
 
         def walk(section: Section):
             found.extend(b for b in section.blocks if isinstance(b, Chart))

@@ -77,7 +77,7 @@ def shared_gaps(facts: Facts, codes: list[str]) -> tuple[Section, list[list]]:
         if r["country"] in codes and r["phase"] in phase_codes and int(r["measures"]) == 0:
             gaps[(1, phase_codes.index(r["phase"]), f"the {facts.label(PHASE, r['phase'])} phase",
                   "no measure")].add(r["country"])
-    targeted = defaultdict(int)
+    targeted: dict[tuple[str, str], int] = defaultdict(int)
     groups = set()
     for r in facts.named("target-group-coverage"):
         groups.add(r["target_group"])
@@ -187,9 +187,9 @@ def actors(facts: Facts, codes: list[str]) -> Section:
         for (negative, name, _), per_country in sorted(by_actor.items()):
             cells = []
             for code in shown:
-                r = per_country.get(code)
-                roles = [facts.label("roleScheme", x) for x in facts.order("roleScheme", r["roles"])] if r else []
-                cells.append(f"{r['measures']} ({', '.join(roles)})" if r else "")
+                found = per_country.get(code)
+                roles = [facts.label("roleScheme", x) for x in facts.order("roleScheme", found["roles"])] if found else []
+                cells.append(f"{found['measures']} ({', '.join(roles)})" if found else "")
             table_rows.append([name, str(-negative)] + cells)
         section.add(Table(["actor", "countries"] + [facts.country_name(c) if c in facts.countries else c
                                                     for c in shown], table_rows,

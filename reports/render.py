@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .model import Chart, Entry, Report, Section, Table
 FORMATS = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
 TEMPLATES = Path(__file__).parent / "templates"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MARGIN = 16  # mm, on every side of an A4 page
 
 
@@ -159,9 +159,7 @@ def pdf(report: Report) -> bytes:
         gap(2.5)
 
     def section(item: Section, depth: int):
-        if depth == 1 and item is not report.sections[0]:
-            doc.add_page()
-        elif doc.will_page_break(30):
+        if depth == 1 and item is not report.sections[0] or doc.will_page_break(30):
             doc.add_page()
         doc.start_section(item.title, level=depth - 1)
         text(item.title, {1: 15, 2: 12, 3: 10.5}.get(depth, 10), "B", ink, {1: 8, 2: 6.5}.get(depth, 5.5))

@@ -6,8 +6,8 @@ says what they say, with the pluralisation, "none" and list wording done once, h
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Callable, Iterable, Sequence
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:

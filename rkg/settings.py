@@ -1,0 +1,133 @@
+"""Every setting in one object: where the graph comes from, how it is validated, and how the API
+serves it.
+
+`Settings.from_env(**overrides)` reads the environment (`RKG_DATA`, `RKG_SPARQL_TIMEOUT`, ...)
+and applies command-line values on top; the result is passed down to whatever needs it. No other
+module reads the environment.
+
+Where the graph comes from (the backend), in order of precedence:
+- `endpoint`: a SPARQL 1.1 endpoint already filled by `rkg push`;
+- `store`: an on-disk store already written by `rkg build --store`;
+- otherwise the curated YAML in `data_dir`, built and validated now, queried in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+MIB = 1024 * 1024
+GRAPH_IRI = "https://w3id.org/reintegration-kg/graph"
+
+# environment variable -> setting; the type comes from the field
+ENVIRONMENT = {
+    "RKG_DATA": "data_dir",
+    "RKG_SOURCES": "sources_dir",
+    "RKG_VALIDATION_WORKERS": "validation_workers",
+    "RKG_ENDPOINT_USER": "endpoint_user",
+    "RKG_ENDPOINT_PASSWORD": "endpoint_password",
+    "RKG_SPARQL_TIMEOUT": "sparql_timeout",
+    "RKG_SPARQL_MAX_RESULT_BYTES": "sparql_max_result_bytes",
+    "RKG_SPARQL_MAX_QUERY_CHARS": "sparql_max_query_chars",
+    "RKG_SPARQL_WORKERS": "sparql_workers",
+    "RKG_SPARQL_QUEUE_TIMEOUT": "sparql_queue_timeout",
+    "RKG_SPARQL_MEMORY_MB": "sparql_memory_mb",
+    "RKG_ADMIN_TOKEN": "admin_token",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    # the curated data, when the graph is built here
+    data_dir: Path = Path("data")
+    sources_dir: Path | None = None          # default: the folder `sources` beside data_dir
+    validation_workers: int | None = None    # processes for SHACL validation (default: by graph size)
+    # a graph validated earlier, in an on-disk store or at a SPARQL endpoint
+    store: Path | None = None
+    endpoint: str | None = None
+    graph: str = GRAPH_IRI                   # the named graph holding the data at the endpoint
+    update_endpoint: str | None = None
+    store_endpoint: str | None = None
+    endpoint_timeout: float = 60.0
+    endpoint_user: str | None = None
+    endpoint_password: str | None = field(default=None, repr=False)
+    # /sparql: every query runs in a worker process that is killed when it passes the time limit
+    sparql_timeout: float = 10.0             # seconds a query may run, serialisation included
+    sparql_max_result_bytes: int = 16 * MIB  # the largest result sent (the whole graph fits easily)
+    sparql_max_query_chars: int = 100_000
+    sparql_workers: int = 2                  # queries run at once; others wait
+    sparql_queue_timeout: float = 10.0       # how long a query may wait for a free worker
+    sparql_memory_mb: int = 2048             # address-space limit of each worker
+    sparql_isolate_network: bool = True      # workers leave the network, where the system allows it
+    sparql_warm_start: bool = False          # start the workers with the server, not at the first query
+    # reloading
+    watch: bool = False                      # rebuild when data/ changes
+    admin_token: str | None = field(default=None, repr=False)  # enables POST /admin/reload
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """The settings of the environment, with `overrides` (None values ignored) on top."""
+        environ = os.environ if environ is None else environ
+        types = {f.name: f.type for f in fields(cls)}
+        values: dict = {}
+        for variable, name in ENVIRONMENT.items():
+            raw = environ.get(variable)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = _cast(str(types[name]), raw)
+            except ValueError:
+                raise ValueError(f"environment variable {variable}={raw!r} is not a valid "
+                                 f"{_cast_name(str(types[name]))}") from None
+        known = set(types)
+        values |= {k: v for k, v in overrides.items() if k in known and v is not None}
+        for name in ("data_dir", "sources_dir", "store"):
+            if isinstance(values.get(name), str):
+                values[name] = Path(values[name])
+        return cls(**values)
+
+    def __post_init__(self):
+        if self.sparql_timeout <= 0 or self.sparql_queue_timeout <= 0:
+            raise ValueError("SPARQL time limits must be positive")
+        if self.sparql_workers < 1:
+            raise ValueError("at least one SPARQL worker is needed")
+        if self.sparql_max_result_bytes < 1024 or self.sparql_max_query_chars < 100:
+            raise ValueError("SPARQL size limits are too small to be useful")
+        if self.validation_workers is not None and self.validation_workers < 1:
+            raise ValueError("validation needs at least one worker")
+        if self.store is not None and self.endpoint is not None:
+            raise ValueError("serve either an on-disk store or an endpoint, not both")
+
+    @property
+    def sources(self) -> Path:
+        return Path(self.sources_dir) if self.sources_dir else Path(self.data_dir).parent / "sources"
+
+    @property
+    def backend(self) -> str:
+        """Where the graph comes from: "endpoint", "store" or "build"."""
+        return "endpoint" if self.endpoint else "store" if self.store else "build"
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def _cast(annotation: str, raw: str):
+    kind = annotation.replace(" | None", "")
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise ValueError(raw)
+        return raw.lower() in ("1", "true", "yes")
+    if kind == "Path":
+        return Path(raw)
+    return raw
+
+
+def _cast_name(annotation: str) -> str:
+    return {"int": "whole number", "float": "number", "bool": "boolean", "Path": "path"}.get(
+        annotation.replace(" | None", ""), "value")
