@@ -1,3 +1,6 @@
+"""Fixtures shared by the whole suite. The fixture graphs and the apps serving them are built
+once per session; tests that change what they are given get their own copies."""
+
 from __future__ import annotations
 
 import shutil
@@ -6,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from rkg.graph.build import build
-from rkg.loaders.problems import LoadError, Problem
-
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).parent.parent
+from rkg.graph.parameters import Vocabulary
+from rkg.graph.queries import get, records, run
+from rkg.graph.store import EmbeddedStore
+from support import FIXTURES, ROOT, fixture_settings
 
 
 @pytest.fixture
@@ -20,41 +23,53 @@ def mini(tmp_path) -> Path:
     return tmp_path / "data"
 
 
-def problems_of(data_dir: Path) -> list[Problem]:
-    with pytest.raises(LoadError) as caught:
-        build(data_dir)
-    return [p for p in caught.value.problems if p.severity == "error"]
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"fixture text not found: {old!r}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not in {path}")
+@pytest.fixture(scope="session")
+def analytics_build():
+    """The analytics fixture, built and validated once."""
+    return build(FIXTURES / "analytics", FIXTURES / "sources")
 
 
 @pytest.fixture(scope="session")
-def analytics():
-    """The analytics fixture in the embedded store, with a runner for named queries."""
-    from rkg.graph.queries import Vocabulary, get, run
-    from rkg.graph.store import EmbeddedStore
+def analytics_store(analytics_build):
+    return EmbeddedStore.from_graph(analytics_build.graph)
 
-    result = build(FIXTURES / "analytics", FIXTURES / "sources")
-    store = EmbeddedStore.from_graph(result.graph)
-    vocabulary = Vocabulary.from_store(store)
+
+@pytest.fixture(scope="session")
+def analytics(analytics_build, analytics_store):
+    """A runner for named queries on the analytics fixture: rows as plain values."""
+    vocabulary = Vocabulary.from_store(analytics_store)
 
     class Runner:
-        def __init__(self):
-            self.store, self.graph = store, result.graph
+        store, graph = analytics_store, analytics_build.graph
 
         def __call__(self, name, **params):
-            rows = run(store, get(name), {k: str(v) for k, v in params.items()}, vocabulary)
-            return [{k: (None if v is None else v.toPython()) for k, v in row.items()} for row in rows]
+            query = get(name)
+            return records(run(analytics_store, query, {k: str(v) for k, v in params.items()}, vocabulary), query)
 
     return Runner()
+
+
+@pytest.fixture(scope="session")
+def curated_build():
+    """The curated data of the project, built and validated once."""
+    return build(ROOT / "data", ROOT / "sources")
+
+
+@pytest.fixture(scope="session")
+def analytics_api():
+    """The API on the analytics fixture (read-only use)."""
+    from fastapi.testclient import TestClient
+
+    from rkg.api.app import create_app
+
+    return TestClient(create_app(fixture_settings("analytics")))
+
+
+@pytest.fixture(scope="session")
+def mini_api():
+    """The API on the mini fixture (read-only use)."""
+    from fastapi.testclient import TestClient
+
+    from rkg.api.app import create_app
+
+    return TestClient(create_app(fixture_settings("mini")))

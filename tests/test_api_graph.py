@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from rkg.api.app import create_app
-from rkg.graph.build import build
 
-from conftest import FIXTURES
+@pytest.fixture(scope="module")
+def api(mini_api):
+    return mini_api
 
 
 @pytest.fixture(scope="module")
-def api():
-    return TestClient(create_app(FIXTURES / "mini", FIXTURES / "sources"))
-
-
-@pytest.fixture(scope="module")
-def validated():
-    return build(FIXTURES / "mini", FIXTURES / "sources")
+def validated(mini_api):
+    return mini_api.app.state.kg.build
 
 
 @pytest.mark.parametrize("accept,media,rdf_format", [
@@ -68,4 +62,6 @@ def test_index_and_docs(api):
                  "/coordination/network", "/queries", "/queries/coverage-matrix", "/sparql", "/graph", "/health"):
         assert path in paths, path
     dimension = next(p for p in paths["/programmes"]["get"]["parameters"] if p["name"] == "dimension")
-    assert dimension["schema"]["anyOf"][0]["enum"] == ["economic", "psychosocial", "social"]
+    assert dimension["schema"]["items"]["enum"] == ["economic", "psychosocial", "social"]
+    limit = next(p for p in paths["/programmes"]["get"]["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["type"], limit["schema"]["minimum"], limit["schema"]["maximum"]) == ("integer", 0, 1000)

@@ -11,8 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from rkg.api import sparql_guard as guard
-
-from test_api_support import recording_listener
+from support.live import recording_listener
 
 
 @pytest.fixture

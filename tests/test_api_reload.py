@@ -10,10 +10,9 @@ import time
 from fastapi.testclient import TestClient
 
 from rkg.api.app import create_app
-from rkg.api.settings import Settings
-from rkg.cli import parser
-
-from conftest import replace_in
+from rkg.cli import parser, settings_of
+from rkg.settings import Settings
+from support import data_settings, replace_in
 
 TOKEN = "test-token-123"
 LABEL = ("SELECT ?name WHERE { <https://w3id.org/reintegration-kg/id/measure/prottasha> "
@@ -36,9 +35,9 @@ def wait_until(condition, seconds: float = 30.0):
 
 
 def test_reloading_over_http_needs_the_admin_token(mini):
-    closed = TestClient(create_app(mini, settings=Settings(admin_token=None)))
+    closed = TestClient(create_app(data_settings(mini, admin_token=None)))
     assert closed.post("/admin/reload").json()["error"]["code"] == "forbidden"
-    client = TestClient(create_app(mini, settings=Settings(admin_token=TOKEN)))
+    client = TestClient(create_app(data_settings(mini, admin_token=TOKEN)))
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
         response = client.post("/admin/reload", headers=headers)
         assert response.status_code == 401 and response.headers["www-authenticate"] == "Bearer"
@@ -54,7 +53,7 @@ def test_the_admin_token_comes_from_the_environment(monkeypatch):
 
 
 def test_a_reload_with_broken_data_keeps_serving_the_last_good_graph(mini, caplog):
-    app = create_app(mini, settings=Settings(admin_token=TOKEN, sparql_workers=1))
+    app = create_app(data_settings(mini, admin_token=TOKEN, sparql_workers=1))
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with TestClient(app) as client:
         before = client.get("/health").json()["data_version"]
@@ -88,7 +87,7 @@ def test_a_reload_with_broken_data_keeps_serving_the_last_good_graph(mini, caplo
 
 
 def test_watch_rebuilds_when_data_changes_and_survives_broken_data(mini):
-    app = create_app(mini, settings=Settings(watch=True, sparql_workers=1))
+    app = create_app(data_settings(mini, watch=True, sparql_workers=1))
     with TestClient(app) as client:
         before = client.get("/health").json()["data_version"]
         time.sleep(0.5)  # let the watcher start
@@ -112,8 +111,7 @@ def test_serve_takes_its_options(monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda app, host, port, log_level: captured.update(app=app, host=host, port=port))
     import rkg.api.app as api_app
 
-    monkeypatch.setattr(api_app, "create_app", lambda data, sources, settings, open_store:
-                        captured.update(settings=settings, open_store=open_store) or "app")
-    assert args.func(args) == 0
+    monkeypatch.setattr(api_app, "create_app", lambda settings: captured.update(settings=settings) or "app")
+    assert args.func(args, settings_of(args)) == 0
     assert captured["port"] == 9123 and captured["settings"].watch and captured["settings"].sparql_timeout == 4.0
-    assert captured["open_store"] is None  # built from data/
+    assert captured["settings"].backend == "build"  # built from data/

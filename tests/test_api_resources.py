@@ -4,21 +4,11 @@ every filter, the detail views, pagination and the one error shape."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
-from rkg.api.app import create_app
-
-from conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")
-def api():
-    return TestClient(create_app(FIXTURES / "analytics", FIXTURES / "sources"))
-
-
-@pytest.fixture(scope="module")
-def mini_api():
-    return TestClient(create_app(FIXTURES / "mini", FIXTURES / "sources"))
+def api(analytics_api):
+    return analytics_api
 
 
 def ids(response) -> list[str]:

@@ -16,28 +16,42 @@ import xml.dom.minidom
 import httpx
 import pytest
 from rdflib import RDFS, Graph, Literal, URIRef
-from SPARQLWrapper import (CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, URLENCODED, XML,
-                           SPARQLWrapper)
+from SPARQLWrapper import (
+    CSV,
+    GET,
+    JSON,
+    JSONLD,
+    N3,
+    POST,
+    POSTDIRECTLY,
+    RDFXML,
+    TSV,
+    TURTLE,
+    URLENCODED,
+    XML,
+    SPARQLWrapper,
+)
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from rkg.api.app import create_app
-from rkg.api.settings import Settings
 from rkg.api.sparql_guard import GRAPH_IRI
 from rkg.graph import queries as Q
 from rkg.graph.build import build
 from rkg.graph.store import EmbeddedStore, RemoteStore
-
-from conftest import FIXTURES
-from test_api_support import LiveServer, recording_listener
+from rkg.settings import Settings
+from support import FIXTURES, fixture_settings
+from support.live import LiveServer, recording_listener
 
 ID = "https://w3id.org/reintegration-kg/id/"
 PREFIXES = ("PREFIX rkg: <https://w3id.org/reintegration-kg/ontology#>\n"
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 TIMEOUT = 2.0
-LIMITS = Settings(sparql_timeout=TIMEOUT, sparql_workers=2, sparql_queue_timeout=1.0,
-                  sparql_max_result_bytes=64 * 1024, sparql_max_query_chars=5000,
-                  sparql_isolate_network=False)  # the guard alone must keep queries off the network
+pytestmark = pytest.mark.server
+
+LIMITS = fixture_settings("mini", sparql_timeout=TIMEOUT, sparql_workers=2, sparql_queue_timeout=1.0,
+                           sparql_max_result_bytes=64 * 1024, sparql_max_query_chars=5000,
+                           sparql_isolate_network=False)  # the guard alone must keep queries off the network
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +61,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def live():
-    server = LiveServer(create_app(FIXTURES / "mini", FIXTURES / "sources", LIMITS))
+    server = LiveServer(create_app(LIMITS))
     for _ in range(2):  # both workers up before timing anything
         httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=60)
     yield server
@@ -260,6 +274,7 @@ def test_service_load_and_remote_graphs_never_leave_the_machine(live, listener):
 
 # ---------------------------------------------------------------------------- limits and responsiveness
 
+@pytest.mark.slow
 def test_a_runaway_query_is_stopped_while_other_clients_are_served(live):
     outcome = {}
 
@@ -286,6 +301,7 @@ def test_a_runaway_query_is_stopped_while_other_clients_are_served(live):
     assert after.status_code == 200 and after.json()["boolean"] is True
 
 
+@pytest.mark.slow
 def test_when_every_worker_is_busy_a_query_waits_then_gets_503(live):
     threads = [threading.Thread(target=httpx.post, args=(live.url + "/sparql",),
                                 kwargs={"data": {"query": RUNAWAY}, "timeout": 60}) for _ in range(2)]
@@ -321,7 +337,7 @@ def test_a_query_that_needs_too_much_memory_is_aborted(graph):
 
     pool = WorkerPool(Settings(sparql_timeout=30, sparql_workers=1, sparql_memory_mb=400))
     try:
-        pool.load(EmbeddedStore.from_graph(graph).export("nt"))
+        pool.load(EmbeddedStore.from_graph(graph).export())
         outcome = pool.run({"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?d ?c ?f",
                             "accept": "text/csv"})
         assert (outcome.status, outcome.code) == (503, "query-aborted") and "400 MiB" in outcome.message

@@ -14,8 +14,7 @@ from rkg.api.app import create_app
 from rkg.cli import main
 from rkg.graph.build import build
 from rkg.loaders.schema import RKG
-
-from conftest import replace_in
+from support import data_settings, replace_in
 
 
 @pytest.mark.parametrize("suffix,fmt", [(".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld")])
@@ -42,6 +41,7 @@ def test_no_blank_nodes_for_things_people_link_to(mini):
 
 def _without_version(graph):
     from rdflib import DCTERMS
+
     from rkg.graph.build import DATASET
     graph.remove((DATASET, DCTERMS.hasVersion, None))  # the data version hashes the files themselves
     return graph
@@ -108,7 +108,7 @@ def test_build_refuses_an_unknown_extension(mini, tmp_path, capsys):
 
 
 def test_health_reports_the_triples_of_the_validated_graph(mini):
-    client = TestClient(create_app(mini))
+    client = TestClient(create_app(data_settings(mini)))
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["triples"] == len(build(mini).graph)

@@ -7,13 +7,14 @@ import json
 
 from rkg.cli import main
 from rkg.graph.build import build
-
-from conftest import line_of, problems_of, replace_in
+from rkg.graph.stats import record_counts
+from rkg.graph.store import EmbeddedStore
+from support import line_of, problems_of, replace_in
 
 
 def test_the_fixture_is_valid(mini):
-    result = build(mini)
-    assert result.counts["measures"] == 2 and result.counts["actors"] == 6
+    counts = record_counts(EmbeddedStore.from_graph(build(mini).graph))
+    assert counts.by_kind["measures"] == 2 and counts.by_kind["actors"] == 6
 
 
 def test_yaml_syntax_error_names_file_line_column_and_what_was_expected(mini):
@@ -115,7 +116,8 @@ def test_shacl_reports_a_figure_with_no_reference_area(mini):
 def test_missing_required_field_and_source(mini):
     path = mini / "records.yaml"
     replace_in(path, "    status: unknown\n", "")
-    replace_in(path, '    source: {document: mini-report, section: "3.3.1", quote: "the absence of comprehensive data on returnees"}\n', "")
+    replace_in(path, '    source: {document: mini-report, section: "3.3.1", '
+                     'quote: "the absence of comprehensive data on returnees"}\n', "")
     found = {(p.code, p.line) for p in problems_of(mini)}
     assert ("missing-field", line_of(path, "id: pkb-loans")) in found
     assert ("missing-source", line_of(path, "id: bgd-gap-data")) in found
@@ -157,7 +159,7 @@ def test_yes_no_and_dates_are_not_silently_retyped(mini):
     path = mini / "records.yaml"
     replace_in(path, "    end: 2022-03\n", "    end: 2022-03-31\n")
     result = build(mini)
-    from rdflib import URIRef, XSD
+    from rdflib import XSD, URIRef
     end = result.graph.value(URIRef("https://w3id.org/reintegration-kg/id/measure/prottasha"),
                              URIRef("https://schema.org/endDate"))
     assert end.datatype == XSD.date and str(end) == "2022-03-31"

@@ -9,8 +9,7 @@ import networkx as nx
 
 from rkg.cli import main
 from rkg.graph.network import actor_projection, bipartite_graph, export, metrics, roles_by_actor
-
-from conftest import FIXTURES
+from support import FIXTURES
 
 
 def test_bipartite_graph_has_actors_measures_and_roles(analytics):

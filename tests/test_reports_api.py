@@ -14,8 +14,7 @@ from rkg.cli import main
 from rkg.graph.build import build
 from rkg.graph.store import EmbeddedStore
 from rkg.reports import generate
-
-from conftest import FIXTURES
+from support import FIXTURES
 
 
 @pytest.fixture(scope="module")

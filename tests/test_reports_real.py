@@ -11,8 +11,9 @@ from rkg.graph.build import build
 from rkg.graph.queries import get, run
 from rkg.graph.store import EmbeddedStore
 from rkg.reports import country_report, generate, regional_report
+from support import ROOT
 
-from conftest import ROOT
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

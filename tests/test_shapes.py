@@ -21,6 +21,7 @@ LEVEL_COMMUNITY = URIRef("https://w3id.org/reintegration-kg/concept/level/commun
 @pytest.fixture(scope="module")
 def valid_graph(tmp_path_factory):
     import shutil
+
     from conftest import FIXTURES
     root = tmp_path_factory.mktemp("shapes")
     shutil.copytree(FIXTURES / "mini", root / "data")

@@ -1,4 +1,4 @@
-"""Helpers for the API tests (no tests here): a live uvicorn server on a free 127.0.0.1 port."""
+"""A live uvicorn server on a free 127.0.0.1 port, and a port that records what reaches it."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def recording_listener():
         while not stop.is_set():
             try:
                 conn, _ = server.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             seen.append(conn.recv(2048))
             conn.close()

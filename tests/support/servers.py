@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,12 +24,9 @@ import httpx
 import pytest
 
 from rkg.graph.store import RemoteStore
+from rkg.settings import Settings
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .live import free_port
 
 
 @dataclass
@@ -48,7 +44,11 @@ class Server:
         return {"RKG_ENDPOINT_USER": self.user, "RKG_ENDPOINT_PASSWORD": self.password} if self.user else {}
 
     def store(self, **options) -> RemoteStore:
-        return RemoteStore(self.endpoint, _user=self.user, _password=self.password, **options)
+        return RemoteStore(self.endpoint, user=self.user, password=self.password, **options)
+
+    def settings(self, **options) -> Settings:
+        """Settings that serve or query this server's graph."""
+        return Settings(endpoint=self.endpoint, endpoint_user=self.user, endpoint_password=self.password, **options)
 
     def graphs(self) -> list[str]:
         """The server's named graphs, asked with its own credentials: empty ones too where the
