@@ -32,5 +32,5 @@ def test_no_server_error_and_answers_match_the_schema(live, tmp_path):
     command = [str(Path(sys.executable).with_name("st")), "run", f"{live}/openapi.json", "--checks", CHECKS,
                "--phases", "examples,coverage,fuzzing", "--max-examples", "10", "--seed", "1", "--workers", "1",
                "--request-timeout", "20", "--no-color", "--report", "junit", "--report-dir", str(tmp_path)]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
