@@ -12,9 +12,10 @@ from pathlib import Path
 from ..errors import NotFound
 from ..graph.parameters import Vocabulary, plain
 from ..graph.queries import NamedQuery, get, parse_query, run
-from ..graph.stats import data_version
+from ..graph.stats import data_version, record_counts
 
 QUERIES_DIR = Path(__file__).parent / "queries"
+COUNTED = ("measures", "actors", "policies", "findings", "recommendations", "figures")  # by country
 
 # The order in which codes are shown (alphabetical order puts "community" before "individual");
 # codes not listed here follow in alphabetical order.
@@ -47,7 +48,9 @@ class Facts:
         self.version = version or data_version(store) or "unversioned"
         self._cache: dict[tuple, list[dict]] = {}
         self._labels = {(r["scheme"], r["code"]): r["label"] for r in self.own("concept-labels")}
-        self.countries = {r["country"]: r for r in self.own("country-summary")}
+        counts = record_counts(store)
+        self.countries = {r["country"]: r | {kind: counts.of(kind, r["country"]) for kind in COUNTED}
+                          for r in self.own("country-summary")}
 
     # ---------------------------------------------------------------- queries
     def _run(self, query: NamedQuery, params: dict) -> list[dict]:
