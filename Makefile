@@ -9,8 +9,8 @@ PORT   ?= 8000
 BIN     = $(VENV)/bin
 # The package is installed in setuptools' strict editable mode: a tree of links that editors and
 # type checkers follow. A module added or removed changes its folder, which reinstalls it.
-PACKAGE = pyproject.toml api graph loaders reports rkg ontology queries queries/checks queries/internal \
-          reports/queries reports/templates api/static
+PACKAGE = pyproject.toml api/ graph/ loaders/ reports/ rkg/ ontology/ queries/ queries/checks/ queries/internal/ \
+          reports/queries/ reports/templates/ api/static/
 INSTALL = $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict
 
 .PHONY: run test lint install validate build reports stats bench clean

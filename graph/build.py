@@ -19,6 +19,7 @@ from rdflib.namespace import VOID
 from ..loaders.convert import Converter
 from ..loaders.problems import LoadError, Problem
 from ..loaders.schema import ID, RKG
+from .derive import derive
 from .validation import shacl_results
 
 ONTOLOGY_FILES = ("rkg.ttl", "concepts.ttl", "countries.ttl")
@@ -100,6 +101,7 @@ def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None =
     graph.bind("rkg", RKG)
     graph += ontology_graph()
     graph += conversion.graph
+    derive(graph)
 
     started = time.perf_counter()
     problems = list(conversion.problems) + shacl_problems(graph, conversion, workers)

@@ -37,6 +37,9 @@ SCHEMES = {
     "unit": RKG.unitScheme,
     "bound": RKG.boundScheme,
     "country": RKG.countryScheme,
+    # derived by the build (graph/derive.py), not written by curators
+    "measure-kind": RKG.measureKindScheme,
+    "sector": RKG.sectorScheme,
 }
 
 
