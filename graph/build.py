@@ -75,7 +75,9 @@ class Build:
         return len(self.graph)
 
 
-def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Build:
+def build(data_dir: Path | None = None, sources_dir: Path | None = None, engine: str | None = None) -> Build:
+    """The validated graph of `data_dir`; `engine` is the SHACL engine ("shacl" or "pyshacl",
+    by default RKG_SHACL_ENGINE, else "shacl": the same results either way)."""
     data_dir = Path(data_dir or default_data_dir())
     sources_dir = Path(sources_dir) if sources_dir else data_dir.parent / "sources"
     timings, started = {}, time.perf_counter()
@@ -99,7 +101,7 @@ def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Buil
     graph += conversion.graph
 
     started = time.perf_counter()
-    problems = list(conversion.problems) + shacl_problems(graph, conversion)
+    problems = list(conversion.problems) + shacl_problems(graph, conversion, engine=engine)
     timings["validate"] = time.perf_counter() - started
 
     errors = [p for p in problems if p.severity == "error"]
@@ -125,9 +127,9 @@ VERSION_QUERY = """SELECT ?version WHERE {
   <https://w3id.org/reintegration-kg/id/dataset> <http://purl.org/dc/terms/hasVersion> ?version }"""
 
 
-def shacl_problems(graph: Graph, conversion, workers: int | None = None) -> list[Problem]:
+def shacl_problems(graph: Graph, conversion, workers: int | None = None, engine: str | None = None) -> list[Problem]:
     found = set()
-    for result in shacl_results(graph, shapes_graph(), workers):
+    for result in shacl_results(graph, shapes_graph(), workers, engine):
         focus, path = URIRef(result.focus), URIRef(result.path) if result.path else None
         record, line = conversion.locate(focus, path)
         if record is None:
