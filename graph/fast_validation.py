@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import SH
+from rdflib.namespace import RDFS, SH, XSD
 from rdflib.util import from_n3
 
-from .validation import (TARGETS, Result, pyshacl_results, read_graph, referenced_shapes, run_pyshacl,
-                         targeted_shapes)
+from .validation import TARGETS, Result, pyshacl_results, read_graph, run_pyshacl, targeted_shapes
 
 # What the engine is trusted with: the SHACL terms a shape may use to be validated by it.
 CONSTRAINTS = {SH.minCount, SH.maxCount, SH.datatype, SH.minLength, SH["class"], SH.hasValue, SH.pattern,
@@ -179,14 +178,73 @@ def _shape(node: str):
 
 
 def details(graph: Graph, shapes: Graph, failed: set[tuple]) -> set[Result]:
-    """pySHACL's results for each (sh:node shape, value) that failed: what it nests under sh:detail."""
+    """pySHACL's results for each (sh:node shape, value) that failed: what it nests under sh:detail.
+    The shapes graph is given no targets but these values, so nothing else is validated."""
     targeted = Graph()
     targeted.namespace_manager = shapes.namespace_manager  # its messages write names as the shapes graph does
-    targeted += shapes
+    for triple in shapes:
+        if triple[1] not in TARGETS:
+            targeted.add(triple)
     for shape, value in failed:
         targeted.add((shape, SH.targetNode, value))
-    named = sorted({shape for shape, _ in failed})
-    return set(run_pyshacl(graph, targeted, named + [s for s in referenced_shapes(shapes) if s not in named]))
+    return set(run_pyshacl(graph, targeted, None))
+
+
+def reach(shapes: Graph, shape, seen: frozenset = frozenset()) -> int | None:
+    """How many steps out from a node validating it against `shape` reads: 0 for nothing but the
+    node itself, 1 for its own triples, 2 for its values' too, ...; None if the shape is recursive."""
+    if shape in seen:
+        return None
+    seen = seen | {shape}
+    inner = [reach(shapes, child, seen) for p in (SH.node, SH.property) for child in shapes.objects(shape, p)]
+    inner += [reach(shapes, member, seen) for kind in (SH["or"], SH.xone, SH["and"])
+              for head in shapes.objects(shape, kind) for member in Collection(shapes, head)]
+    if None in inner:
+        return None
+    on_node = max([1 if (shape, SH["class"], None) in shapes else 0] + inner)  # sh:class reads rdf:type
+    if (shape, SH.path, None) in shapes:
+        return 1 + on_node  # the focus's own triples, then the same on each value
+    return on_node
+
+
+def _rdflib(term):
+    import pyoxigraph as ox
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+
+
+def around(path: str | os.PathLike, shapes: Graph, failed: set[tuple]) -> Graph:
+    """From an N-Triples file, the triples that validating the failed values against their sh:node
+    shapes reads (a pass over the file for each step out, with every rdfs:subClassOf), not the
+    whole graph as rdflib: a million triples take rdflib half a minute and a pass one second.
+    pySHACL writes the nodes in its own messages with the data graph's prefixes: N-Triples has
+    none, so this graph, like rdflib's of the whole file, has rdflib's own; other formats are read
+    whole."""
+    import pyoxigraph as ox
+    steps = [reach(shapes, shape) for shape, _ in failed]
+    if None in steps or ox.RdfFormat.from_extension(str(path).rsplit(".", 1)[-1]) != ox.RdfFormat.N_TRIPLES:
+        return read_graph(path)
+    kind = ox.RdfFormat.N_TRIPLES
+    graph, seen, sub_class = Graph(), set(), ox.NamedNode(str(RDFS.subClassOf))
+    frontier = {ox.NamedNode(str(value)) for _, value in failed if isinstance(value, URIRef)}
+    for _ in range(max(steps)):
+        if not frontier:
+            break
+        seen |= frontier
+        reached = set()
+        for triple in ox.parse(path=str(path), format=kind):
+            if triple.subject in frontier or triple.predicate == sub_class:
+                if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+                    return read_graph(path)  # blank nodes are labelled anew on each pass
+                graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
+                if triple.subject in frontier and isinstance(triple.object, ox.NamedNode):
+                    reached.add(triple.object)
+        frontier = reached - seen
+    return graph
 
 
 def fast_results(graph: Graph | str | os.PathLike, shapes: Graph, workers: int | None = None) -> set[Result]:
@@ -208,9 +266,10 @@ def fast_results(graph: Graph | str | os.PathLike, shapes: Graph, workers: int |
         if r.component_iri == str(SH.NodeConstraintComponent):
             value = _term(r.value)
             failed.update((shape, value) for shape in shapes.objects(_shape(r.source_shape), SH.node))
-    if failed or planned.slow:
+    data = graph if isinstance(graph, Graph) else None
+    if planned.slow:
         data = read_graph(graph)
-        if failed:
-            found |= details(data, shapes, failed)
         found |= pyshacl_results(data, shapes, workers, only=sorted(planned.slow))
+    if failed:
+        found |= details(data if data is not None else around(graph, shapes, failed), shapes, failed)
     return found

@@ -22,7 +22,8 @@ from rdflib.namespace import ORG, SH, SKOS
 from conftest import FIXTURES, ROOT, line_of
 from rkg.graph import fast_validation
 from rkg.graph.build import build, ontology_graph, shacl_problems, shapes_graph
-from rkg.graph.validation import ENGINES, chosen_engine, pyshacl_results, shacl_results, shares, targeted_shapes
+from rkg.graph.validation import (ENGINES, chosen_engine, pyshacl_results, read_graph, shacl_results, shares,
+                                  targeted_shapes)
 from rkg.loaders.convert import Converter
 from rkg.loaders.schema import RKG, SCHEMA
 
@@ -234,6 +235,34 @@ def test_a_shape_the_engine_is_not_trusted_with_goes_to_pyshacl_and_the_results_
     expected = sorted(pyshacl_results(data, shapes, workers=1))
     assert len(expected) == 5 and any(not r.is_violation for r in expected)
     assert shacl_results(data, shapes, engine="shacl") == expected
+
+
+def test_from_a_file_the_values_that_failed_an_sh_node_shape_are_read_as_far_as_the_shape_looks(tmp_path):
+    """pySHACL's nested results need the data around each value: from a file, only the triples
+    the shape reads (here two steps out, and rdfs:subClassOf for sh:class) are read for it."""
+    shapes = Graph().parse(data=SH_PREFIXES + """
+        ex:Holder a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:property [ sh:path ex:owner ; sh:node ex:Person ; sh:message "an owner is a person at a firm" ] .
+        ex:Person a sh:NodeShape ; sh:class ex:Agent ;
+            sh:property [ sh:path ex:employer ; sh:minCount 1 ; sh:class ex:Firm ] .""", format="turtle")
+    assert fast_validation.reach(shapes, URIRef("http://example.org/Person")) == 2
+    data = Graph().parse(data=SH_PREFIXES + """
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:a a ex:Thing ; ex:owner ex:p1, ex:p2, ex:p3 .
+        ex:p1 a ex:Human ; ex:employer ex:o1 .
+        ex:p2 a ex:Robot ; ex:employer ex:o2 .
+        ex:p3 a ex:Human .
+        ex:Human rdfs:subClassOf ex:Agent . ex:Company rdfs:subClassOf ex:Firm .
+        ex:o1 a ex:Company . ex:o2 a ex:Club .""", format="turtle")
+    path = tmp_path / "data.nt"
+    data.serialize(path, format="nt", encoding="utf-8")
+    expected = sorted(pyshacl_results(data, shapes, workers=1))
+    assert len(expected) == 4  # the owner, and under it: p2 no agent, p2's club no firm, p3 no employer
+    assert shacl_results(data, shapes, engine="shacl") == expected
+    # pySHACL's own messages name nodes with the data graph's prefixes, which N-Triples has not
+    from_file = sorted(pyshacl_results(read_graph(path), shapes, workers=1))
+    assert "Less than 1 values on <http://example.org/p3>->ex:employer" in {r.message for r in from_file}
+    assert shacl_results(path, shapes, engine="shacl") == from_file
 
 
 def test_a_result_about_a_blank_node_is_pyshacls():
