@@ -5,6 +5,12 @@ build, validation and every named query on the curated data; and the API under 3
 clients beside rdflib-endpoint (benchmarks/api_bench.py).
 
     python benchmarks/bench.py [--sizes 10000 100000 1000000] [--runs 5] [--no-api] [--out benchmarks]
+    python benchmarks/bench.py --validation-only [--engines shacl pyshacl] [--validation-limit 300]
+
+Validation is measured per SHACL engine (`shacl`, then pySHACL), end to end from the N-Triples
+file, each in a child process of its own; an engine without an answer within --validation-limit
+seconds is stopped and said so (pySHACL at 1M triples may be). On the curated data each engine
+builds and validates in this process and as `rkg validate`.
 
 Each (backend, size) runs in a child process so that its peak memory is its own. Times are
 medians of --runs runs (3 above 100k; a query slower than 5 s is run once); the ratio column
@@ -16,6 +22,7 @@ Markdown table and writes results.json and results.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing as mp
 import random
@@ -159,6 +166,30 @@ def synthetic(triples: int, seed: int = 7) -> str:
     return "\n".join(lines) + "\n"
 
 
+def broken(nt: str, every: int) -> str:
+    """The synthetic N-Triples with every `every`-th measure broken, each of four ways: no
+    status, a start after its end (the SPARQL target), a level given as a dimension (sh:node:
+    pySHACL also reports the concept), and the first district of each country taken out of the
+    place scheme (sh:node, reported at the measures naming it and at the district itself)."""
+    status, in_scheme = f"<{RKG}status>", "<http://www.w3.org/2004/02/skos/core#inScheme>"
+    out = []
+    for line in nt.splitlines():
+        subject, predicate = line.split(" ", 2)[:2] if line else ("", "")
+        if subject.startswith(f"<{ID}measure/m") and predicate == status:
+            m = int(subject[len(f"<{ID}measure/m"):-1])
+            if m % every == 0:
+                continue
+            if m % every == 1:
+                out.append(f'{subject} <https://schema.org/startDate> "2021"^^<http://www.w3.org/2001/XMLSchema#gYear> .')
+                out.append(f'{subject} <https://schema.org/endDate> "2020-05"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .')
+            if m % every == 2:
+                out.append(f"{subject} <{RKG}dimension> <{C}level/community> .")
+        if subject.startswith(f"<{C}place/") and subject.endswith("-p0>") and predicate == in_scheme:
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def _ontology_nt() -> str:
     from rkg.graph.build import ontology_graph
     return ontology_graph().serialize(format="nt")
@@ -294,22 +325,31 @@ def measure_rdflib(path: str, runs: int, limit: float, with_queries: bool) -> di
             return out
 
 
-def _validate(path: str, queue) -> None:
-    """In a child process: parse with rdflib and validate with pySHACL, split over the cores."""
+def _validate(path: str, engine: str, queue) -> None:
+    """In a child process: validate the N-Triples file, end to end (the shapes read, the results
+    in hand). pySHACL works on an rdflib graph, so it parses the file first and validates split
+    over the cores; `shacl` reads the file itself."""
     from rdflib import Graph
 
     from rkg.graph.build import shapes_graph
     from rkg.graph.validation import default_workers, shacl_results
     started = time.perf_counter()
-    graph = Graph()
-    graph.parse(path, format="nt")
-    parsed = time.perf_counter()
-    workers = default_workers(len(graph))
-    results = shacl_results(graph, shapes_graph(), workers)
+    shapes = shapes_graph()
+    if engine == "pyshacl":
+        graph = Graph()
+        graph.parse(path, format="nt")
+        parsed = time.perf_counter()
+        workers = default_workers(len(graph))
+        results = shacl_results(graph, shapes, workers, engine=engine)
+    else:
+        parsed, workers = started, 1
+        results = shacl_results(path, shapes, engine=engine)
+    done = time.perf_counter()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # forked: no exec, so exact
-    queue.put({"parse_s": parsed - started, "validate_s": time.perf_counter() - parsed, "workers": workers,
-               "violations": sum(1 for r in results if r.is_violation),
-               "peak_rss_mb": _peak_mb(), "peak_worker_rss_mb": children})
+    digest = hashlib.sha256(repr(sorted(results)).encode()).hexdigest()[:16]  # the same results, the same digest
+    queue.put({"engine": engine, "parse_s": parsed - started, "validate_s": done - parsed, "total_s": done - started,
+               "workers": workers, "results": len(results), "violations": sum(1 for r in results if r.is_violation),
+               "digest": digest, "peak_rss_mb": _peak_mb(), "peak_worker_rss_mb": children})
 
 
 def in_child(target, *args, timeout: float = 600, **kwargs):
@@ -327,21 +367,41 @@ def in_child(target, *args, timeout: float = 600, **kwargs):
     return result
 
 
-def curated(runs: int) -> dict:
-    """The curated data: build and validate (best and median of `runs`), then every named query
-    on the embedded store."""
+def _rkg_validate(engine: str) -> float:
+    """Seconds `rkg validate` takes on the curated data with one engine, as a curator runs it: a
+    new process, imports and all."""
+    import os
+    import subprocess
+    command = Path(sys.executable).parent / "rkg"
+    started = time.perf_counter()
+    subprocess.run([str(command), "validate"], cwd=Path(__file__).resolve().parent.parent, check=True,
+                   capture_output=True, env={**os.environ, "RKG_SHACL_ENGINE": engine})
+    return time.perf_counter() - started
+
+
+def curated(runs: int, engines: list[str], queries: bool = True) -> dict:
+    """The curated data: build and validate with each engine (best and median of `runs`, in this
+    process and as `rkg validate`), then every named query on the embedded store. The top-level
+    figures are the first engine's."""
     from rkg.graph.build import build
     from rkg.graph.store import EmbeddedStore
-    builds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = build(Path(__file__).resolve().parent.parent / "data")
-        builds.append((time.perf_counter() - started, result.timings))
+    by_engine = {}
+    for engine in engines:
+        builds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            result = build(Path(__file__).resolve().parent.parent / "data", engine=engine)
+            builds.append((time.perf_counter() - started, result.timings))
+        command = [_rkg_validate(engine) for _ in range(runs)]
+        by_engine[engine] = {"build_and_validate_s": statistics.median(b[0] for b in builds),
+                             "build_and_validate_best_s": min(b[0] for b in builds),
+                             "timings": min(builds, key=lambda b: b[0])[1],
+                             "rkg_validate_s": statistics.median(command), "rkg_validate_best_s": min(command)}
     store = EmbeddedStore.from_graph(result.graph)
-    queries = {name: _median(lambda: store.select(text, bindings), 9) for name, text, bindings in _suite()}
-    return {"build_and_validate_s": statistics.median(b[0] for b in builds),
-            "build_and_validate_best_s": min(b[0] for b in builds),
-            "timings": min(builds)[1], "triples": result.triples, "queries": queries}
+    timed = {name: _median(lambda: store.select(text, bindings), 9) for name, text, bindings in _suite()} \
+        if queries else {}
+    return {**by_engine[engines[0]], "engine": engines[0], "by_engine": by_engine, "triples": result.triples,
+            "queries": timed}
 
 
 def machine() -> dict:
@@ -355,7 +415,13 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backends", nargs="+", default=["oxigraph", "oxigraph-disk", "rdflib"])
     parser.add_argument("--validate-up-to", type=int, default=1_000_000)
-    parser.add_argument("--validation-limit", type=float, default=300.0, help="seconds pySHACL may take per size")
+    parser.add_argument("--validation-limit", type=float, default=300.0,
+                        help="seconds one engine's validation may take per size (pySHACL at 1M may not finish)")
+    parser.add_argument("--engines", nargs="+", default=["shacl", "pyshacl"], help="SHACL engines to validate with")
+    parser.add_argument("--break-every", type=int, default=0,
+                        help="validate a copy with every Nth measure broken (four ways) besides the valid graph")
+    parser.add_argument("--validation-only", action="store_true",
+                        help="validation alone: no backends, no named queries, no API")
     parser.add_argument("--rdflib-limit", type=float, default=10.0, help="seconds one rdflib query may take")
     parser.add_argument("--rdflib-queries-up-to", type=int, default=100_000,
                         help="run rdflib's queries only up to this size (its parse alone takes ~25 s at 1M)")
@@ -367,9 +433,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     begun = time.perf_counter()
-    results = {"machine": machine(), "curated": curated(3), "sizes": []}
-    print(f"curated data: build + validate {results['curated']['build_and_validate_s']:.2f} s, "
-          f"{results['curated']['triples']} triples", flush=True)
+    if args.validation_only:
+        args.backends, args.no_api = [], True
+    results = {"machine": machine(), "curated": curated(3, args.engines, queries=not args.validation_only),
+               "sizes": []}
+    for engine, figures in results["curated"]["by_engine"].items():
+        print(f"curated data, {engine}: build + validate {figures['build_and_validate_s']:.2f} s, "
+              f"rkg validate {figures['rkg_validate_s']:.2f} s, {results['curated']['triples']} triples", flush=True)
     ontology = _ontology_nt()
     folder = Path(tempfile.mkdtemp(prefix="rkg-bench-data-"))
     for size in args.sizes:
@@ -379,8 +449,17 @@ def main(argv=None) -> int:
         entry = {"target": size, "triples": nt.count("\n"), "backends": {}}
         del nt
         if size <= args.validate_up_to:
-            entry["validation"] = in_child(_validate, str(path), timeout=args.validation_limit)
-            print(f"{size:>9} validation     {json.dumps(entry['validation'])}", flush=True)
+            variants = [("validation", path)]
+            if args.break_every:
+                variants.append(("validation_broken", folder / f"synthetic-{size}-broken.nt"))
+                variants[-1][1].write_text(broken(path.read_text(), args.break_every))
+            for key, source in variants:
+                entry[key] = {}
+                for engine in args.engines:
+                    entry[key][engine] = in_child(_validate, str(source), engine, timeout=args.validation_limit)
+                    print(f"{size:>9} {key} {engine:<8} {json.dumps(entry[key][engine])}", flush=True)
+                if key != "validation":
+                    source.unlink()
         runs = args.runs if size <= 100_000 else 3
         for backend in args.backends:
             if backend == "rdflib":
@@ -433,24 +512,46 @@ def markdown(results: dict) -> str:
     lines = [f"Machine: {m['cpus']} cores ({m.get('cpu_model') or m.get('cpu') or 'unknown CPU'}), Python {m['python']}, "
              f"{m['platform']}, {m.get('date', '')}; the whole run took {results.get('total_s', 0) / 60:.1f} min.", "",
              "### Curated data", "",
-             f"Build and validate: {cur['build_and_validate_s']:.2f} s median, {cur['build_and_validate_best_s']:.2f} s "
-             f"best of 3 ({cur['triples']:,} triples; best run: loader {cur['timings'].get('convert', 0):.2f} s, "
-             f"SHACL {cur['timings'].get('validate', 0):.2f} s).", "",
-             "| named query (embedded store, answers as rdflib terms, median of 9) | time |", "|---|---|"]
-    lines += [f"| {name} | {_ms(t)} |" for name, t in cur["queries"].items()]
+             f"{cur['triples']:,} triples. Build and validate, in one process (median and best of 3; loader and "
+             f"SHACL in the best run), and `rkg validate` as a new process, imports included (median and best of 3):", "",
+             "| SHACL engine | build and validate | loader | SHACL | rkg validate |", "|---|---|---|---|---|"]
+    for engine, e in cur.get("by_engine", {cur.get("engine", "pyshacl"): cur}).items():
+        lines.append(f"| {engine} | {e['build_and_validate_s']:.2f} s ({e['build_and_validate_best_s']:.2f} s best) | "
+                     f"{e['timings'].get('convert', 0):.2f} s | {e['timings'].get('validate', 0):.2f} s | "
+                     + (f"{e['rkg_validate_s']:.2f} s ({e['rkg_validate_best_s']:.2f} s best) |"
+                        if "rkg_validate_s" in e else "- |"))
     lines.append("")
+    if cur["queries"]:
+        lines += ["| named query (embedded store, answers as rdflib terms, median of 9) | time |", "|---|---|"]
+        lines += [f"| {name} | {_ms(t)} |" for name, t in cur["queries"].items()]
+        lines.append("")
     for entry in results["sizes"]:
         backends = entry["backends"]
         lines.append(f"### {entry['triples']:,} triples (synthetic)")
         lines.append("")
-        v = entry.get("validation")
-        if v:
-            lines.append(f"pySHACL validation: {v['validate_s']:.1f} s on {v['workers']} process(es) after a "
-                         f"{v['parse_s']:.1f} s rdflib parse, {v['violations']} violations, peak "
-                         f"{v['peak_rss_mb']:.0f} MB (workers {v['peak_worker_rss_mb']:.0f} MB)"
-                         if "error" not in v else f"pySHACL validation: {v['error']}")
-            lines.append("")
+        for key, title in (("validation", "valid graph"), ("validation_broken", "with every Nth measure broken")):
+            validation = entry.get(key) or {}
+            if "engine" not in validation and "validate_s" in validation:  # one engine, before there were two
+                validation = {"pyshacl": validation}
+            for engine, v in validation.items():
+                if "error" in v:
+                    lines.append(f"- {engine} validation, {title}: not measured, {v['error']}")
+                elif engine == "pyshacl":
+                    lines.append(f"- pySHACL validation, {title}: {v.get('total_s', v['validate_s'] + v['parse_s']):.1f} s "
+                                 f"end to end: a {v['parse_s']:.1f} s rdflib parse, then {v['validate_s']:.1f} s on "
+                                 f"{v['workers']} process(es); {v.get('results', v['violations'])} results; peak "
+                                 f"{v['peak_rss_mb']:.0f} MB (workers {v['peak_worker_rss_mb']:.0f} MB)")
+                else:
+                    lines.append(f"- {engine} validation, {title}: {v['total_s']:.2f} s end to end from the N-Triples "
+                                 f"file; {v['results']} results; peak {v['peak_rss_mb']:.0f} MB")
+            if len(validation) > 1 and all("digest" in v for v in validation.values()):
+                same = len({v["digest"] for v in validation.values()}) == 1
+                lines.append(f"- the engines' results are {'the same' if same else 'NOT the same'}")
+            if validation:
+                lines.append("")
         names = list(backends)
+        if not names:
+            continue
         lines.append("| measure | " + " | ".join(names) + " | oxigraph / rdflib |")
         lines.append("|---|" + "---|" * (len(names) + 1))
 

@@ -38,7 +38,7 @@ def remote(settings: Settings) -> RemoteStore:
 
 def build_from(settings: Settings) -> Build:
     """The curated data of the settings, built and validated (a LoadError lists every problem)."""
-    return build(Path(settings.data_dir), settings.sources, settings.validation_workers)
+    return build(Path(settings.data_dir), settings.sources, settings.validation_workers, settings.shacl_engine)
 
 
 def open_graph(settings: Settings) -> Opened:

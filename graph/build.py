@@ -77,9 +77,11 @@ class Build:
         return len(self.graph)
 
 
-def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None = None) -> Build:
+def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None = None,
+          engine: str | None = None) -> Build:
     """The validated graph of the curated data in `data_dir` (quotes checked against the texts in
-    `sources_dir`, by default `sources` beside it); SHACL validation on `workers` processes."""
+    `sources_dir`, by default `sources` beside it). `engine` is the SHACL engine ("shacl", the
+    default, or "pyshacl": the same results either way); pySHACL runs on `workers` processes."""
     data_dir = Path(data_dir)
     sources_dir = Path(sources_dir) if sources_dir else data_dir.parent / "sources"
     timings, started = {}, time.perf_counter()
@@ -104,7 +106,7 @@ def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None =
     derive(graph)
 
     started = time.perf_counter()
-    problems = list(conversion.problems) + shacl_problems(graph, conversion, workers)
+    problems = list(conversion.problems) + shacl_problems(graph, conversion, workers, engine)
     timings["validate"] = time.perf_counter() - started
 
     errors = [p for p in problems if p.severity == "error"]
@@ -125,9 +127,9 @@ def describe_dataset(graph: Graph, version: str) -> None:
         graph.add((DATASET, DCTERMS.source, document))
 
 
-def shacl_problems(graph: Graph, conversion, workers: int | None = None) -> list[Problem]:
+def shacl_problems(graph: Graph, conversion, workers: int | None = None, engine: str | None = None) -> list[Problem]:
     found = set()
-    for result in shacl_results(graph, shapes_graph(), workers):
+    for result in shacl_results(graph, shapes_graph(), workers, engine):
         focus, path = URIRef(result.focus), URIRef(result.path) if result.path else None
         record, line = conversion.locate(focus, path)
         if record is None:

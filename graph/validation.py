@@ -1,11 +1,17 @@
-"""SHACL validation with pySHACL, split over processes for large graphs.
+"""SHACL validation: two engines, one answer.
 
-pySHACL evaluates shapes one by one in pure Python, so a graph of a few hundred thousand
-triples takes minutes on one core. The shapes with targets are independent of each other:
-they are dealt out to worker processes (forked, so each starts with the graph already in
-memory, nothing is copied or parsed again), each worker validates its share with
+pySHACL is the reference: it evaluates shapes one by one in pure Python, so a graph of a few
+hundred thousand triples takes minutes on one core. The shapes with targets are independent of
+each other: they are dealt out to worker processes (forked, so each starts with the graph
+already in memory, nothing is copied or parsed again), each worker validates its share with
 `use_shapes`, and the results are merged. The answer is the same as one pySHACL run over all
 shapes (tests/test_shapes.py checks it on a graph full of violations).
+
+`shacl` (PyPI `shacl`, a Rust engine; graph/fast_validation.py) validates a million triples in
+about a second. It does the shapes it has been proven on and pySHACL does the rest, so that the
+set of results is pySHACL's (tests/test_shacl_engines.py checks it on a graph that breaks every
+shape). It is the default; `engine="pyshacl"` (the setting `shacl_engine`, RKG_SHACL_ENGINE=pyshacl)
+selects pySHACL alone.
 """
 
 from __future__ import annotations
@@ -15,14 +21,17 @@ import os
 import threading
 from dataclasses import dataclass
 
-from pyshacl import validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
+from rdflib.util import guess_format
 
 # below this many triples one process is quicker than forking
 PARALLEL_FROM = 5_000
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+ENGINES = ("shacl", "pyshacl")
+DEFAULT_ENGINE = "shacl"
 
 
 @dataclass(frozen=True, order=True)
@@ -38,6 +47,20 @@ class Result:
     @property
     def is_violation(self) -> bool:
         return self.severity not in (str(SH.Warning), str(SH.Info))
+
+
+def chosen_engine(engine: str | None = None) -> str:
+    """The engine to run: the one asked for (the settings' `shacl_engine`, RKG_SHACL_ENGINE), else
+    the default (pySHACL when the `shacl` package is not installed and nobody asked for it by name)."""
+    asked = engine.strip().lower() if engine else None
+    name = asked or DEFAULT_ENGINE
+    if name not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {name!r}: choose one of {', '.join(ENGINES)}")
+    if name == "shacl" and not asked:
+        from .fast_validation import available
+        if not available():
+            return "pyshacl"
+    return name
 
 
 def default_workers(triples: int) -> int:
@@ -73,9 +96,10 @@ def _cost(graph: Graph, shapes: Graph, shape: URIRef) -> int:
     return cost * (1 + sum(1 for _ in shapes.objects(shape, SH.property)))
 
 
-def shares(graph: Graph, shapes: Graph, workers: int) -> list[list[URIRef]]:
-    """The targeted shapes dealt into `workers` shares of about equal cost (largest first)."""
-    costs = {shape: _cost(graph, shapes, shape) for shape in targeted_shapes(shapes)}
+def shares(graph: Graph, shapes: Graph, workers: int, only: list[URIRef] | None = None) -> list[list[URIRef]]:
+    """The targeted shapes (or `only` these) dealt into `workers` shares of about equal cost
+    (largest first)."""
+    costs = {shape: _cost(graph, shapes, shape) for shape in (targeted_shapes(shapes) if only is None else only)}
     buckets: list[tuple[int, list[URIRef]]] = [(0, []) for _ in range(max(1, workers))]
     for shape in sorted(costs, key=lambda s: -costs[s]):
         index = min(range(len(buckets)), key=lambda i: buckets[i][0])
@@ -85,6 +109,8 @@ def shares(graph: Graph, shapes: Graph, workers: int) -> list[list[URIRef]]:
 
 
 def _results(report: Graph) -> list[Result]:
+    """Every result in a pySHACL report, with those it nests under another by sh:detail (the
+    nodes an sh:node value failed on: a place or concept has a line in data/ too)."""
     found = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         path = report.value(result, SH.resultPath)
@@ -95,7 +121,8 @@ def _results(report: Graph) -> list[Result]:
     return found
 
 
-def _run(graph: Graph, shapes: Graph, use_shapes: list[URIRef] | None) -> list[Result]:
+def run_pyshacl(graph: Graph, shapes: Graph, use_shapes: list | None) -> list[Result]:
+    from pyshacl import validate  # imported when used: a fifth of a second the fast engine need not pay
     # inplace: with no inference pySHACL does not change the data graph, so it need not copy it
     _, report, _ = validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True,
                                    advanced=True, inplace=True, use_shapes=use_shapes)
@@ -107,23 +134,46 @@ _shared: tuple[Graph, Graph] | None = None  # the graph a forked worker inherits
 
 def _worker(share: list[URIRef]) -> list[Result]:
     graph, shapes = _shared
-    return _run(graph, shapes, share + referenced_shapes(shapes))
+    return run_pyshacl(graph, shapes, share + referenced_shapes(shapes))
 
 
-def shacl_results(graph: Graph, shapes: Graph, workers: int | None = None) -> list[Result]:
-    """Every validation result of `graph` against `shapes` (violations, warnings and infos)."""
+def pyshacl_results(graph: Graph, shapes: Graph, workers: int | None = None,
+                    only: list[URIRef] | None = None) -> set[Result]:
+    """pySHACL's results for every targeted shape, or `only` these, over `workers` processes."""
     global _shared
+    if only is not None and not only:
+        return set()
     workers = default_workers(len(graph)) if workers is None else workers
     if workers <= 1:
-        return sorted(set(_run(graph, shapes, None)))
-    dealt = shares(graph, shapes, workers)
+        return set(run_pyshacl(graph, shapes, None if only is None else only + referenced_shapes(shapes)))
+    dealt = shares(graph, shapes, workers, only)
+    if len(dealt) == 1:
+        return set(run_pyshacl(graph, shapes, dealt[0] + referenced_shapes(shapes)))
     _shared = (graph, shapes)
     try:
         with mp.get_context("fork").Pool(len(dealt) - 1) as pool:
             pending = pool.map_async(_worker, dealt[1:])
-            found = _run(graph, shapes, dealt[0] + referenced_shapes(shapes))  # this process's share
+            found = set(run_pyshacl(graph, shapes, dealt[0] + referenced_shapes(shapes)))  # this process's share
             for share in pending.get():
-                found.extend(share)
+                found.update(share)
     finally:
         _shared = None
-    return sorted(set(found))
+    return found
+
+
+def read_graph(source: Graph | str | os.PathLike) -> Graph:
+    """The data graph as rdflib holds it: the graph itself, or the file parsed."""
+    if isinstance(source, Graph):
+        return source
+    return Graph().parse(str(source), format=guess_format(str(source)) or "nt")
+
+
+def shacl_results(graph: Graph | str | os.PathLike, shapes: Graph, workers: int | None = None,
+                  engine: str | None = None) -> list[Result]:
+    """Every validation result of `graph` (an rdflib graph, or an RDF file: N-Triples, Turtle)
+    against `shapes` (violations, warnings and infos), by `engine` ("shacl" or "pyshacl"; by
+    default "shacl"). `workers` is pySHACL's number of processes."""
+    if chosen_engine(engine) == "shacl":
+        from .fast_validation import fast_results
+        return sorted(fast_results(graph, shapes, workers))
+    return sorted(pyshacl_results(read_graph(graph), shapes, workers))

@@ -26,6 +26,7 @@ ENVIRONMENT = {
     "RKG_DATA": "data_dir",
     "RKG_SOURCES": "sources_dir",
     "RKG_VALIDATION_WORKERS": "validation_workers",
+    "RKG_SHACL_ENGINE": "shacl_engine",
     "RKG_ENDPOINT_USER": "endpoint_user",
     "RKG_ENDPOINT_PASSWORD": "endpoint_password",
     "RKG_SPARQL_TIMEOUT": "sparql_timeout",
@@ -43,7 +44,8 @@ class Settings:
     # the curated data, when the graph is built here
     data_dir: Path = Path("data")
     sources_dir: Path | None = None          # default: the folder `sources` beside data_dir
-    validation_workers: int | None = None    # processes for SHACL validation (default: by graph size)
+    validation_workers: int | None = None    # processes for pySHACL (default: by graph size)
+    shacl_engine: str | None = None          # "shacl" (default) or "pyshacl": the same results either way
     # a graph validated earlier, in an on-disk store or at a SPARQL endpoint
     store: Path | None = None
     endpoint: str | None = None
