@@ -15,6 +15,8 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from ..errors import not_found
+from ..graph import evidence
+from ..graph.evidence import Measures, assess
 from ..graph.network import export as export_network
 from ..graph.network import network
 from ..graph.parameters import Vocabulary
@@ -29,7 +31,7 @@ GAPS = {  # path under /gaps -> named query
     "phase-coverage": "phase-coverage", "target-group-coverage": "target-group-coverage",
     "policy-implementation": "policy-implementation", "policies-without-measures": "policies-without-measures",
     "countries-without-reintegration-policy": "countries-without-reintegration-policy",
-    "sustainability-risk": "sustainability-risk", "findings": "findings",
+    "sustainability-risk": "sustainability-risk", "completeness": "field-completeness",
 }
 COORDINATION = {  # path under /coordination -> named query
     "overlaps": "overlapping-actors", "who-funds-whom": "who-funds-whom",
@@ -70,17 +72,42 @@ class CoverageCell(m.Model):
     planned: int
     ended: int
     status_unknown: int
-    state: int = Field(description="measures a State actor leads, is accountable for or implements")
-    non_state: int
-    programmes: str = Field(description="the list of these measures")
+    state: int = Field(description="measures in which a State actor (or a State body named by kind) takes part")
+    non_state: int = Field(description="measures whose actors are stated and include no State actor")
+    actor_not_stated: int = Field(description="measures whose sources name no actor")
+    measure_ids: list[str]
+    measure_names: list[str]
+    programmes: str = Field(description="the list of these measures, as a link")
 
 
 class Coverage(m.Model):
     country: str | None
     target_group: str | None = None
     phase: str | None = None
+    include_components: bool
+    include_general: bool
     cells: list[CoverageCell]
     empty_cells: list[str] = Field(description="dimension/level cells with no measure at all")
+
+
+class FindingEvidence(m.Model):
+    finding: str
+    name: str | None = None
+    kind: str
+    scope: str
+    countries: list[str]
+    themes: list[str]
+    statement: str
+    dimensions: list[str]
+    levels: list[str]
+    target_groups: list[str]
+    phases: list[str]
+    about: list[str]
+    section: str | None = None
+    verdict: str = Field(description="supported, contradicted or not testable by the data (rkg.graph.evidence)")
+    reason: str
+    evidence: list[dict[str, Any]] = Field(description="the weighing in each country: measures in scope, "
+                                                       "baseline, measures, how many state a sparse field")
 
 
 class Network(m.Model):
@@ -138,14 +165,17 @@ def _items(query: NamedQuery, used: dict, found: list[dict], page: Page) -> dict
 
 def _coverage(query: NamedQuery, used: dict, found: list[dict], page: Page | None) -> dict:
     filters = {k: used.get(k) for k in ("target_group", "phase")}
+    kinds = ["dedicated"] + (["component"] if used.get("include_components") else []) \
+        + (["general-population"] if used.get("include_general") else [])
     cells = []
     for row in found:
         link = f"/programmes?country={row['country']}&dimension={row['dimension']}&level={row['level']}"
-        link += "".join(f"&{k}={v}" for k, v in filters.items() if v)
+        link += "".join(f"&{k}={v}" for k, v in filters.items() if v) + "&kind=" + ",".join(kinds)
         cells.append({k: row[k] for k in CoverageCell.model_fields if k != "programmes"} | {"programmes": link})
     empty = [f"{c['dimension']}/{c['level']}" + ("" if used.get("country") else f" ({c['country']})")
              for c in cells if c["measures"] == 0]
-    return {"country": used.get("country"), **filters, "cells": cells, "empty_cells": empty}
+    return {"country": used.get("country"), **filters, "include_components": used["include_components"],
+            "include_general": used["include_general"], "cells": cells, "empty_cells": empty}
 
 
 def router(vocabulary: Vocabulary) -> APIRouter:
@@ -170,6 +200,22 @@ def router(vocabulary: Vocabulary) -> APIRouter:
         api.add_api_route(f"/gaps/{path}", _endpoint(query, _items, vocabulary), methods=["GET"],
                           response_model=m.Page[dict[str, Any]], tags=["gaps"], summary=query.title,
                           description=query.answers + f" (named query `{name}`)")
+    findings = queries["findings"]
+    weighing = [Filter("include_components", "boolean", "count components of programmes too", default="false"),
+                Filter("include_general", "boolean", "count general-population schemes too", default="false")]
+
+    def findings_with_evidence(kg: KGDep, page: Page, values: dict, unit: dict) -> dict:
+        used, rows = answer(kg, findings, values)
+        key = ("evidence", tuple(sorted(used.items())), tuple(sorted(unit.items())))
+        return page(kg.remembered(key, lambda: assess(rows, Measures.from_store(kg.store, kg.vocabulary, **unit))))
+
+    api.add_api_route("/gaps/findings", inject(findings_with_evidence, page=paging(vocabulary),
+                                               values=filters(_filters(findings), vocabulary, check=False),
+                                               unit=filters(weighing, vocabulary)),
+                      methods=["GET"], response_model=m.Page[FindingEvidence], tags=["gaps"],
+                      summary="The assessment's findings, each marked supported, contradicted or not testable by "
+                              "the data, with the numbers",
+                      description=(evidence.__doc__ or "").replace("\n\n", "\n\n").strip())
     for path, name in COORDINATION.items():
         query = queries[name]
         api.add_api_route(f"/coordination/{path}", _endpoint(query, _items, vocabulary), methods=["GET"],

@@ -162,6 +162,11 @@ def _record(kind, subject: str, props: dict, notation: dict, roles: dict, source
             record[spec.name] = str(values[0]).rsplit("/", 1)[-1]
         else:
             record[spec.name] = plain(values[0])
+    if kind.key == "measures":  # what the build derives (graph/derive.py)
+        for name, predicate in (("kind", RKG.measureKind), ("actor_sector", RKG.actorSector),
+                                ("funder_sector", RKG.funderSector)):
+            if values := props.get(str(predicate)):
+                record[name] = notation.get(str(values[0]), str(values[0]))
     return record
 
 

@@ -74,6 +74,14 @@ class Programme(Curated):
     funders: list[Ref] = []
     implementers: list[Ref] = []
     general_population: bool | None = None
+    kind: str = Field(description="dedicated, component or general-population: the counting unit (derived)")
+    part_of: Ref | None = Field(None, description="the measure this one is a component of")
+    actor_sector: str | None = Field(None, description="state or non-state: whether a State actor takes part "
+                                                       "(derived; absent when the sources name no actor)")
+    funder_sector: str | None = Field(None, description="state or non-state: whether a State body funds it "
+                                                        "(derived; absent when no funder is stated)")
+    role_types: dict[str, list[str]] = Field({}, description="roles the sources give only by kind of body "
+                                                             "(actor types), never an invented organisation")
     pilot: bool | None = None
     description: str | None = None
     url: str | None = None
@@ -106,7 +114,6 @@ class Figure(Curated):
 
 class ProgrammeDetail(Programme):
     policies: list[PolicyRef] = Field([], description="policies it implements")
-    part_of: Ref | None = None
     parts: list[Ref] = []
     successor_of: list[Ref] = []
     successors: list[Ref] = []

@@ -39,7 +39,9 @@ def programme(c: Catalogue, r: dict) -> dict:
     roles = {role: _refs(c, actors) for role, actors in (r.get("roles") or {}).items()}
     return _common(c, r) | _plain(r, "name", "acronym", "aliases", "types", "country", "scope", "status", "start",
                                   "end", "dimensions", "levels", "filed_under", "target_groups", "phases",
-                                  "general_population", "pilot", "description", "url") | {
+                                  "general_population", "pilot", "description", "url", "kind", "actor_sector",
+                                  "funder_sector", "role_types") | {
+        "part_of": c.ref(r["part_of"]) if r.get("part_of") else None,
         "places": _refs(c, r.get("places")), "roles": roles,
         "funders": roles.get("funder", []), "implementers": roles.get("implementer", [])}
 
@@ -159,7 +161,9 @@ MEASURE_FILTERS = (
     Filter("actor", "id:actors", "an actor's id, name or acronym"),
     Filter("role", "code:role", "the actor's role (with `actor`), or any actor's"),
     Filter("status", "code:measure-status", multiple=True), Filter("target_group", "code:target-group", multiple=True),
-    Filter("phase", "code:phase", multiple=True), _q("names and aliases"))
+    Filter("phase", "code:phase", multiple=True),
+    Filter("kind", "code:measure-kind", "dedicated programmes, components of programmes, general-population schemes",
+           multiple=True), _q("names and aliases"))
 ACTOR_FILTERS = (COUNTRY, Filter("type", "code:actor-type", multiple=True), _q("names and aliases"))
 POLICY_FILTERS = (COUNTRY, Filter("kind", "code:policy-kind", multiple=True),
                   Filter("status", "code:policy-status", multiple=True),
@@ -192,7 +196,7 @@ def list_programmes(c: Catalogue, f: dict) -> list[dict]:
         if role and not actor_id and not roles.get(role):
             continue
         if _matches(r, f, {"country": "country", "dimension": "dimensions", "level": "levels", "status": "status",
-                           "target_group": "target_groups", "phase": "phases"}) \
+                           "target_group": "target_groups", "phase": "phases", "kind": "kind"}) \
                 and _text(f.get("q"), r, "name", "acronym", "aliases"):
             items.append(programme(c, r))
     return items
@@ -203,7 +207,6 @@ def get_programme(c: Catalogue, id: str) -> dict:
     about = c.referring(id, "figures", "about")
     return programme(c, r) | {
         "policies": [policy_ref(c, p) for p in r.get("implements", [])],
-        "part_of": c.ref(r["part_of"]) if r.get("part_of") else None,
         "parts": _refs(c, c.referring(id, "measures", "part_of")),
         "successor_of": _refs(c, r.get("successor_of")),
         "successors": _refs(c, c.referring(id, "measures", "successor_of")),

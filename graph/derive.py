@@ -4,7 +4,9 @@ explorer read them the same way (documented in ontology/rkg.ttl as derived):
 - `rkg:measureKind`: the counting unit (dedicated, component, general-population);
 - `rkg:actorSector`: whether a State actor takes part in a measure in any role (state or
   non-state), only where the sources state its actors (named, or by kind of body);
-- `rkg:funderSector`: whether a State body funds it, only where a funder is stated.
+- `rkg:funderSector`: whether a State body funds it, only where a funder is stated;
+- `rkg:statedActor` / `rkg:statedActorType`: the named actors, and the kinds of body named only
+  by kind, that take part in it in any role (what "who does this cell hang on" counts).
 
 A component that states no roles of its own takes those of the measure it is part of (the roles of
 a programme are its components' too); where nothing is stated, nothing is derived, so an analysis
@@ -74,4 +76,10 @@ def derive(graph: Graph) -> None:
             sectors = _sectors(graph, _stated(graph, measure, funders_only), state_types)
             if sectors:
                 graph.add((measure, predicate, SECTOR[any(sectors)]))
+        for involvement in _stated(graph, measure, False):
+            actor = graph.value(involvement, PROV.agent)
+            if actor is not None:
+                graph.add((measure, RKG.statedActor, actor))
+            elif (kind_of_body := graph.value(involvement, RKG.agentType)) is not None:
+                graph.add((measure, RKG.statedActorType, kind_of_body))
 

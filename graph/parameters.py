@@ -11,7 +11,7 @@ Parameter types (as a named query's header writes them, `# param: country iso3 o
 | `integer` | digits with an optional `-` (no `+`, spaces or `_`) | xsd:integer |
 | `decimal` | digits with an optional `-` and fraction | xsd:decimal |
 | `boolean` | `true` or `false` | xsd:boolean |
-| `date` | a year, month or day (`2022`, `2022-06`, `2022-06-30`) | xsd:date (the first day) |
+| `date` | a year, month or day (`2022`, `2022-06`, `2022-06-30`), or `today` | xsd:date (the first day) |
 | `string` | up to 200 characters | a plain literal |
 | `iri` | an absolute IRI (internal queries only) | the IRI |
 
@@ -154,6 +154,8 @@ class ParamType:
                                    allowed=["false", "true"], parameter=parameter)
             return raw == "true"
         if kind == "date":
+            if raw == "today":
+                return dt.date.today()
             match = _DATE.fullmatch(raw)
             try:
                 if match is None:

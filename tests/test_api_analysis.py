@@ -27,10 +27,11 @@ def test_rows_come_as_plain_json_values(api):
     cells = api.get("/queries/coverage-matrix", params={"country": "BGD"}).json()["items"]
     cell = next(c for c in cells if (c["dimension"], c["level"]) == ("economic", "individual"))
     assert cell == {"country": "BGD", "dimension": "economic", "level": "individual", "measures": 2, "ongoing": 1,
-                    "planned": 0, "ended": 1, "status_unknown": 0, "state": 1, "non_state": 1}
+                    "planned": 0, "ended": 1, "status_unknown": 0, "state": 1, "non_state": 1, "actor_not_stated": 0,
+                    "measure_ids": ["m1", "m2"], "measure_names": ["Measure One", "Measure Two"]}
     pairs = api.get("/queries/overlapping-actors", params={"country": "BGD", "actor": "donor-d"}).json()["items"]
     un = next(p for p in pairs if p["actor_b"] == "un-1")
-    assert un["score"] == 1 and isinstance(un["score"], int)
+    assert un["score"] == 10 and isinstance(un["score"], int) and un["related"] is False
     assert un["shared_cells"] == ["economic/individual", "psychosocial/individual"]
 
 
@@ -40,7 +41,8 @@ def test_queries_lists_every_named_query_with_its_parameters(api):
     by_name = {q["name"]: q for q in body["items"]}
     coverage = by_name["coverage-matrix"]
     assert coverage["title"] == "Coverage matrix" and coverage["path"] == "/queries/coverage-matrix"
-    assert [p["name"] for p in coverage["params"]] == ["country", "target_group", "phase"]
+    assert [p["name"] for p in coverage["params"]] == ["country", "target_group", "phase", "include_components",
+                                                       "include_general"]
     assert coverage["params"][0]["type"] == "iso3" and "SELECT" in coverage["text"]
     assert "measures" in coverage["columns"]
     without_checks = api.get("/queries?checks=false&limit=1000").json()
@@ -88,14 +90,14 @@ def test_coverage_lists_every_cell_with_links_and_the_empty_ones(api):
     assert body["country"] == "BGD" and len(body["cells"]) == 9
     cell = next(c for c in body["cells"] if (c["dimension"], c["level"]) == ("economic", "individual"))
     assert (cell["measures"], cell["ongoing"], cell["ended"], cell["state"], cell["non_state"]) == (2, 1, 1, 1, 1)
-    assert cell["programmes"] == "/programmes?country=BGD&dimension=economic&level=individual"
+    assert cell["programmes"] == "/programmes?country=BGD&dimension=economic&level=individual&kind=dedicated"
     linked = api.get(cell["programmes"]).json()
     assert [p["id"] for p in linked["items"]] == ["m1", "m2"]
     assert body["empty_cells"] == ["economic/community", "psychosocial/community", "psychosocial/structural",
                                    "social/individual", "social/structural"]
     women = api.get("/gaps/coverage", params={"country": "BGD", "target_group": "women"}).json()
     assert women["target_group"] == "women" and sum(c["measures"] for c in women["cells"]) == 2
-    assert all(c["programmes"].endswith("&target_group=women") for c in women["cells"])
+    assert all("&target_group=women&" in c["programmes"] for c in women["cells"])
     everywhere = api.get("/gaps/coverage").json()
     assert everywhere["country"] is None and len(everywhere["cells"]) == 45
 
@@ -126,7 +128,7 @@ def test_overlaps_answer_who_overlaps_with_whom(api):
     pairs = api.get("/coordination/overlaps", params={"country": "BGD", "actor": "donor-d"}).json()["items"]
     assert {p["actor_b"] for p in pairs} == {"gov-a", "ngo-x", "un-1"}
     un = next(p for p in pairs if p["actor_b"] == "un-1")
-    assert un["shared_cells"] == ["economic/individual", "psychosocial/individual"] and un["score"] == 1
+    assert un["shared_cells"] == ["economic/individual", "psychosocial/individual"] and un["score"] == 10
 
 
 def test_network_as_json_graphml_and_gexf(api):

@@ -36,7 +36,8 @@ def test_query_run_in_three_formats(capsys):
     assert main(["query", "run", "coverage-matrix", "--param", "country=NPL", *DATA]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["country", "dimension", "level", "measures", "ongoing", "planned",
-                                           "ended", "status_unknown", "state", "non_state"]
+                                           "ended", "status_unknown", "state", "non_state", "actor_not_stated",
+                                           "measure_ids", "measure_names"]
     assert out.rstrip().endswith("(9 rows)")
 
 

@@ -81,7 +81,7 @@ def test_bad_parameters_say_what_is_allowed(analytics):
     assert "women" in caught.value.allowed
     with pytest.raises(InvalidValue) as caught:
         Q.check_values(Q.get("coverage-matrix"), {"colour": "red"}, vocabulary)
-    assert caught.value.allowed == ["country", "target_group", "phase"]
+    assert caught.value.allowed == ["country", "target_group", "phase", "include_components", "include_general"]
     with pytest.raises(InvalidValue) as caught:
         Q.check_values(Q.get("overlapping-actors"), {"actor": "un-one"}, vocabulary)
     assert "un-1" in str(caught.value)
@@ -158,14 +158,15 @@ def test_dimension_balance(analytics):
 def test_phase_coverage(analytics):
     rows = analytics("phase-coverage", country="BGD")
     assert {r["phase"]: r["measures"] for r in rows} == {
-        "pre-departure": 1, "in-service": 0, "return": 0, "post-return": 1, "unrecorded": 3}
+        "pre-departure": 1, "in-service": 0, "return": 0, "post-return": 1, "not stated": 3}
+    assert {(r["stated"], r["total"]) for r in rows} == {(2, 5)}  # m1 and m3 state a phase
 
 
 def test_zero_rows_survive_when_other_countries_have_measures(analytics):
     """A cell, phase or dimension empty in one country but filled in another is still listed
     with 0 (an OPTIONAL evaluated apart from its country would drop it)."""
     phases = {r["phase"]: r["measures"] for r in analytics("phase-coverage", country="NPL")}
-    assert phases == {"pre-departure": 0, "in-service": 0, "return": 0, "post-return": 0, "unrecorded": 2}
+    assert phases == {"pre-departure": 0, "in-service": 0, "return": 0, "post-return": 0, "not stated": 2}
     balance = analytics("dimension-balance", country="NPL")
     assert cell(balance, facet="dimension", value="psychosocial")["measures"] == 0
     assert cell(balance, facet="level", value="community")["share"] == 0
@@ -198,45 +199,50 @@ def test_countries_without_reintegration_policy(analytics):
 
 
 def test_sustainability_risk(analytics):
-    rows = {r["measure"]: r for r in analytics("sustainability-risk", country="BGD")}
-    assert set(rows) == {"m1", "m2", "m3", "m4"}  # m5 is State-led and State-funded
+    rows = {r["measure"]: r for r in analytics("sustainability-risk", country="BGD", as_of="2019-06-30")}
+    # m2 is completed (history, not a risk); m5 is State-led and State-funded
+    assert set(rows) == {"m1", "m3", "m4"}
     assert rows["m1"]["external_funding_only"] and not rows["m1"]["no_state_actor"]
-    assert rows["m2"]["ended"] and rows["m2"]["ending"] and rows["m2"]["pilot"] and rows["m2"]["no_state_actor"]
-    assert not rows["m3"]["external_funding_only"] and rows["m3"]["no_state_actor"]
-    assert not analytics("sustainability-risk", country="BGD", ending_by=2019)[1]["ending"]
+    assert rows["m3"]["no_state_actor"] and rows["m3"]["funder_sector"] == "not stated"
+    assert not rows["m3"]["external_funding_only"]
+    assert rows["m4"]["no_state_actor"] and rows["m4"]["external_funding_only"] and not rows["m4"]["ending"]
 
 
 def test_findings_with_evidence(analytics):
     rows = analytics("findings", country="BGD")
     [gap] = rows
-    assert (gap["finding"], gap["kind"], gap["dimensions"], gap["measures_in_scope"], gap["about"]) == (
-        "f-bgd-gap", "gap", ["psychosocial"], 1, 1)
+    assert (gap["finding"], gap["scope"], gap["kind"], gap["dimensions"], gap["levels"], gap["about"]) == (
+        "f-bgd-gap", "country", "gap", ["psychosocial"], [], ["m4"])
     assert gap["themes"] == ["dimension-balance", "psychosocial-support"]
     assert analytics("findings", theme="data")[0]["finding"] == "f-npl-weak"
     assert analytics("findings", kind="strength") == []
-    # a finding naming no dimension is weighed against all the country's measures
-    assert cell(analytics("findings"), finding="f-npl-weak")["measures_in_scope"] == 2
 
 
 # ---------------------------------------------------------------- coordination
 
-def test_overlapping_actors_scores_pairs_by_shared_cells(analytics):
+def test_overlapping_actors_rank_pairs_by_what_they_do_together(analytics):
     rows = analytics("overlapping-actors", country="BGD")
     pairs = {(r["actor_a"], r["actor_b"]): r for r in rows}
     assert len(pairs) == 6  # every pair of the four actors of BGD measures, once
+    # donor-d and un-1: 2 joint measures (m2, m4), 1 shared place, 1 shared target group, the same 2 cells
     top = rows[0]
-    assert {top["actor_a"], top["actor_b"]} == {"donor-d", "un-1"} and top["score"] == 1
-    assert len(top["shared_cells"]) == 2 and top["joint_measures"] == 2
-    assert pairs[("gov-a", "ngo-x")]["score"] == pytest.approx(0.333)
-    assert pairs[("gov-a", "ngo-x")]["cells"] == 3
+    assert (top["actor_a"], top["actor_b"], top["joint_measures"], top["shared_places"],
+            top["shared_target_groups"], top["cell_overlap"], top["score"]) == ("donor-d", "un-1", 2, 1, 1, 1, 10)
+    # three pairs tie at 3 + 2 + 1 + 1/3 (m1 together): in order of the evidence, then of the ids
+    assert [(r["actor_a"], r["actor_b"]) for r in rows[1:4]] == [("donor-d", "gov-a"), ("donor-d", "ngo-x"),
+                                                                  ("gov-a", "ngo-x")]
+    assert pairs[("gov-a", "ngo-x")]["score"] == pytest.approx(6.333)
+    assert pairs[("gov-a", "ngo-x")]["cells"] == 3 and pairs[("gov-a", "ngo-x")]["cell_overlap"] == pytest.approx(0.333)
+    assert pairs[("gov-a", "un-1")]["score"] == pytest.approx(3.333)  # no joint measure
+    assert not any(r["related"] for r in rows)
 
 
 def test_overlapping_actors_for_one_actor(analytics):
     rows = analytics("overlapping-actors", country="BGD", actor="un-1")
-    assert [(r["actor_b"], r["score"]) for r in rows][0] == ("donor-d", 1)
+    assert [(r["actor_b"], r["score"]) for r in rows][0] == ("donor-d", 10)
     assert {r["actor_a"] for r in rows} == {"un-1"} and len(rows) == 3
-    assert analytics("overlapping-actors", country="BGD", actor="un-1", min_score="0.5")[0]["actor_b"] == "donor-d"
-    assert len(analytics("overlapping-actors", country="BGD", actor="un-1", min_score="0.5")) == 1
+    assert analytics("overlapping-actors", country="BGD", actor="un-1", min_score="5")[0]["actor_b"] == "donor-d"
+    assert len(analytics("overlapping-actors", country="BGD", actor="un-1", min_score="5")) == 1
 
 
 def test_who_funds_whom(analytics):

@@ -19,15 +19,13 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import ORG, SH, SKOS
 
-from support import FIXTURES, ROOT, line_of
-
-from rkg.settings import Settings
 from rkg.graph import fast_validation
 from rkg.graph.build import build, ontology_graph, shacl_problems, shapes_graph
-from rkg.graph.validation import (ENGINES, chosen_engine, pyshacl_results, read_graph, shacl_results, shares,
-                                  targeted_shapes)
+from rkg.graph.validation import ENGINES, chosen_engine, pyshacl_results, read_graph, shacl_results, shares, targeted_shapes
 from rkg.loaders.convert import Converter
 from rkg.loaders.schema import RKG, SCHEMA
+from rkg.settings import Settings
+from support import FIXTURES, ROOT, line_of
 
 ID = Namespace("https://w3id.org/reintegration-kg/id/")
 CONCEPT = Namespace("https://w3id.org/reintegration-kg/concept/")

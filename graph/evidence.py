@@ -1,0 +1,152 @@
+"""What the graph says for or against each finding of the assessment, weighed on the finding's
+own tags, in the countries it concerns.
+
+The rule (stated in every report that shows a verdict):
+
+1. Counts of measures speak only to findings about how much support there is for whom: on
+   psychosocial support (weighed on the dimensions and levels the finding names), on targeting or
+   gender (on the target groups it names), on preparation before departure (on the phases it
+   names): `TESTED_ON`. A finding on anything else (data systems, coordination, capacity, policy,
+   finance, awareness, ...) is **not testable** by the data, whatever else it is tagged with; so is
+   a finding on the balance of dimensions or levels: it compares shares ("more economic than
+   psychosocial support"), which the balance table shows, not one count.
+2. A measure is in the scope of a finding when it covers one of the named values of each tag the
+   finding is weighed on. In each country the finding concerns, `n` = the current measures in
+   scope (ongoing, planned or of unknown status; by default the dedicated programmes), and
+   `baseline` = the average of the same count over every alternative: as many values of each tag
+   as the finding names, in every combination (every dimension for a finding on one, every pair of
+   dimensions for a finding on two, every target group, ...).
+3. A gap or weakness is **supported** where `n` is below the baseline (or 0), **contradicted**
+   where it is above; a strength the other way round; `n` equal to the baseline decides nothing.
+4. Target groups and phases are left unstated by most measures: a finding weighed on them is
+   testable in a country only where at least half of its current measures state that field;
+   otherwise it is **not testable** there, and the count of measures that state it is given.
+5. Over several countries: supported (or contradicted) when every country where it is testable
+   says so; not testable when none is testable or the countries disagree (each country's verdict
+   is given).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from .queries import internal, records, run
+
+TAGS = ("dimensions", "levels", "target_groups", "phases")
+TESTED_ON = {"psychosocial-support": ("dimensions", "levels"), "targeting": ("target_groups",),
+             "gender": ("target_groups",), "pre-departure-preparation": ("phases",)}
+BALANCES = ("dimension-balance", "level-balance")
+SPARSE = ("target_groups", "phases")  # fields most measures leave unstated
+CURRENT = ("ongoing", "planned", "unknown")
+MIN_STATED = 0.5
+NEGATIVE = ("gap", "weakness")
+FOCUS = ("BGD", "IND", "LKA", "NPL", "PAK")
+
+
+@dataclass
+class Measures:
+    """The measures of each country of origin, with the values of the fields findings are tagged
+    with; and every value each field takes (the alternatives a baseline averages over)."""
+
+    by_country: dict[str, list[dict]]
+    values: dict[str, list[str]]
+
+    @classmethod
+    def from_store(cls, store, vocabulary, include_components: bool = False,
+                   include_general: bool = False) -> Measures:
+        kinds = {"dedicated"} | ({"component"} if include_components else set()) \
+            | ({"general-population"} if include_general else set())
+        query = internal("measure-facets")
+        by_country: dict[str, list[dict]] = {}
+        for row in records(run(store, query), query):
+            if row["kind"] in kinds:
+                by_country.setdefault(row["country"], []).append(row)
+        schemes = {"dimensions": "dimension", "levels": "level", "target_groups": "target-group", "phases": "phase"}
+        return cls(by_country, {tag: sorted(vocabulary.codes.get(scheme, ())) for tag, scheme in schemes.items()})
+
+
+@dataclass
+class Weighing:
+    country: str
+    verdict: str                 # supported, contradicted, not testable
+    in_scope: int = 0
+    baseline: float = 0.0
+    measures: int = 0            # the country's current measures of the counting unit
+    stated: dict[str, int] = field(default_factory=dict)  # sparse field -> measures stating it
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {"country": self.country, "verdict": self.verdict, "in_scope": self.in_scope,
+                "baseline": round(self.baseline, 2), "measures": self.measures, "stated": self.stated,
+                "reason": self.reason}
+
+
+def _matches(measure: dict, tags: dict[str, list[str]]) -> bool:
+    return all(set(measure[tag]) & set(values) for tag, values in tags.items())
+
+
+def weigh_in(country: str, finding: dict, measures: Measures) -> Weighing:
+    """The verdict of one finding in one country."""
+    themes = set(finding.get("themes") or ())
+    weighed_on = {tag for theme in themes for tag in TESTED_ON.get(theme, ())}
+    tags = {tag: finding[tag] for tag in TAGS if tag in weighed_on and finding.get(tag)}
+    current = [m for m in measures.by_country.get(country, []) if m["status"] in CURRENT]
+    if themes & set(BALANCES):
+        return Weighing(country, "not testable", measures=len(current),
+                        reason="it compares the shares of dimensions or levels, which the balance table shows")
+    if not weighed_on:
+        return Weighing(country, "not testable", measures=len(current),
+                        reason="a finding on " + ", ".join(sorted(themes) or ["no theme"])
+                        + ": counts of measures do not speak to it")
+    if not tags:
+        return Weighing(country, "not testable", measures=len(current),
+                        reason="it names no " + " or ".join(sorted(t.replace("_", " ")[:-1] for t in weighed_on))
+                        + " to count measures on")
+    stated = {tag: sum(1 for m in current if m[tag]) for tag in tags if tag in SPARSE}
+    unknown = [tag for tag, n in stated.items() if n < MIN_STATED * len(current)]
+    in_scope = sum(1 for m in current if _matches(m, tags))
+    # the alternatives: as many values of each tag as the finding names, in every combination
+    choices = [[list(c) for c in itertools.combinations(measures.values[tag], len(values))]
+               for tag, values in tags.items()]
+    counts = [sum(1 for m in current if _matches(m, dict(zip(tags, alternative))))
+              for alternative in itertools.product(*choices)]
+    baseline = sum(counts) / len(counts) if counts else 0.0
+    weighing = Weighing(country, "not testable", in_scope, baseline, len(current), stated)
+    if unknown:
+        tag = unknown[0].replace("_", " ")[:-1]
+        weighing.reason = (f"only {stated[unknown[0]]} of its {len(current)} current measures state a {tag}; "
+                           f"{in_scope} are in scope")
+        return weighing
+    negative = finding["kind"] in NEGATIVE
+    if in_scope < baseline or (negative and in_scope == 0):
+        weighing.verdict = "supported" if negative else "contradicted"
+    elif in_scope > baseline:
+        weighing.verdict = "contradicted" if negative else "supported"
+    weighing.reason = (f"{in_scope} current measure{'s' if in_scope != 1 else ''} in scope against an average "
+                       f"of {baseline:.1f} over the {len(counts)} alternatives")
+    return weighing
+
+
+def assess(findings: list[dict], measures: Measures) -> list[dict]:
+    """The findings (rows of the `findings` query, one per finding and country) with their
+    evidence: one row per finding, its countries, the weighing in each and the verdict."""
+    grouped: dict[str, dict] = {}
+    for row in findings:
+        entry = grouped.setdefault(row["finding"], row | {"countries": []})
+        if row["country"] not in entry["countries"]:
+            entry["countries"].append(row["country"])
+    assessed = []
+    for entry in grouped.values():
+        countries = [c for c in entry["countries"] if c in FOCUS] or list(FOCUS)
+        weighings = [weigh_in(c, entry, measures) for c in countries]
+        decided = sorted({w.verdict for w in weighings if w.verdict != "not testable"})
+        verdict = decided[0] if len(decided) == 1 else "not testable"
+        if len(weighings) == 1:
+            reason = weighings[0].reason
+        else:
+            reason = ("the countries disagree. " if len(decided) > 1 else "") \
+                + "; ".join(f"{w.country}: {w.verdict}, {w.reason}" for w in weighings)
+        row = {k: v for k, v in entry.items() if k not in ("country",)}
+        assessed.append(row | {"verdict": verdict, "reason": reason, "evidence": [w.as_dict() for w in weighings]})
+    return assessed
