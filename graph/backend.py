@@ -7,15 +7,24 @@
 
 A store or endpoint must hold a graph `rkg build` validated: one without a data version is
 refused, so nothing unvalidated is ever served.
+
+A graph built here is cached on disk (`settings.cache_dir`, by default `.rkg-cache/` beside the
+data folder) as an Oxigraph store, keyed by the bytes of everything the build reads: the curated
+data, the source texts, the ontology and the code that turns them into the graph. The next
+command with the same inputs opens the cached store read-only instead of building again; any change
+rebuilds it, and a build that fails never replaces it (it raises before anything is written).
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from ..settings import Settings
-from .build import Build, build
+from .build import Build, build, data_files, ontology_dir
 from .stats import data_version
 from .store import EmbeddedStore, RemoteStore, Store, StoreError
 
@@ -41,9 +50,62 @@ def build_from(settings: Settings) -> Build:
     return build(Path(settings.data_dir), settings.sources, settings.validation_workers, settings.shacl_engine)
 
 
+CACHE_KEEP = 3  # cached graphs kept (the newest), so that switching back and forth stays quick
+_CODE = ("loaders", "graph")  # the packages whose code shapes the graph built
+
+
+def cache_key(settings: Settings) -> str:
+    """A hash of every byte the build of these settings reads: data, sources, ontology, code."""
+    digest = hashlib.sha256()
+    sources = settings.sources
+    inputs = [("data", p, Path(settings.data_dir)) for p in data_files(Path(settings.data_dir))]
+    inputs += [("sources", p, sources) for p in sorted(sources.glob("*")) if p.is_file()] if sources.is_dir() else []
+    inputs += [("ontology", p, ontology_dir()) for p in sorted(ontology_dir().glob("*.ttl"))]
+    for package in _CODE:
+        folder = Path(str(resources.files(f"rkg.{package}")))
+        inputs += [(package, p, folder) for p in sorted(folder.glob("*.py"))]
+    for kind, path, root in inputs:
+        digest.update(f"{kind}/{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    digest.update(f"engine={settings.shacl_engine or ''}".encode())
+    return digest.hexdigest()[:20]
+
+
+def cache_dir(settings: Settings) -> Path:
+    return Path(settings.cache_dir) if settings.cache_dir else Path(settings.data_dir).resolve().parent / ".rkg-cache"
+
+
+def _cached(settings: Settings) -> Opened:
+    """The graph of the settings' data from the cache, built (and cached) when it is not there."""
+    root = cache_dir(settings)
+    entry = root / cache_key(settings)
+    if (entry / "store").is_dir():
+        try:
+            store = EmbeddedStore.open(entry / "store")
+            version = data_version(store)
+            if version is not None:
+                entry.touch()
+                return Opened(store, version)
+        except StoreError:
+            pass  # unreadable: built again below
+    result = build_from(settings)  # a LoadError propagates: the cache is left as it was
+    try:
+        if not (entry / "store").is_dir():  # another process may have cached the same inputs meanwhile
+            EmbeddedStore.persist(result.graph, entry / "store")
+        entry.touch()
+        for stale in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
+            shutil.rmtree(stale, ignore_errors=True)
+        store = EmbeddedStore.open(entry / "store")
+    except OSError:  # a read-only or full disk: serve from memory, uncached
+        store = EmbeddedStore.from_graph(result.graph)
+    return Opened(store, result.version, result)
+
+
 def open_graph(settings: Settings) -> Opened:
     """The graph the settings name, ready to query."""
     if settings.backend == "build":
+        if settings.use_cache:
+            return _cached(settings)
         result = build_from(settings)
         return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
     store: Store = remote(settings) if settings.backend == "endpoint" else EmbeddedStore.open(Path(str(settings.store)))

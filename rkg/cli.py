@@ -223,6 +223,8 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--data", help="folder of curated YAML (default: ./data or $RKG_DATA)")
         p.add_argument("--sources", default=None, help="folder of source texts (default: DATA/../sources)")
         p.add_argument("--json", action="store_true", default=None, help="machine-readable output")
+        p.add_argument("--no-cache", dest="use_cache", action="store_false", default=None,
+                       help="build the graph from data/ even if an identical build is cached (.rkg-cache/)")
 
     def backend_options(p: argparse.ArgumentParser, required: bool = False) -> None:
         where = p if required else p.add_mutually_exclusive_group()

@@ -27,6 +27,8 @@ ENVIRONMENT = {
     "RKG_SOURCES": "sources_dir",
     "RKG_VALIDATION_WORKERS": "validation_workers",
     "RKG_SHACL_ENGINE": "shacl_engine",
+    "RKG_CACHE": "cache_dir",
+    "RKG_USE_CACHE": "use_cache",
     "RKG_ENDPOINT_USER": "endpoint_user",
     "RKG_ENDPOINT_PASSWORD": "endpoint_password",
     "RKG_SPARQL_TIMEOUT": "sparql_timeout",
@@ -46,6 +48,8 @@ class Settings:
     sources_dir: Path | None = None          # default: the folder `sources` beside data_dir
     validation_workers: int | None = None    # processes for pySHACL (default: by graph size)
     shacl_engine: str | None = None          # "shacl" (default) or "pyshacl": the same results either way
+    use_cache: bool = True                   # keep the built graph on disk, keyed by its inputs
+    cache_dir: Path | None = None            # default: .rkg-cache beside the data folder
     # a graph validated earlier, in an on-disk store or at a SPARQL endpoint
     store: Path | None = None
     endpoint: str | None = None
@@ -85,7 +89,7 @@ class Settings:
                                  f"{_cast_name(str(types[name]))}") from None
         known = set(types)
         values |= {k: v for k, v in overrides.items() if k in known and v is not None}
-        for name in ("data_dir", "sources_dir", "store"):
+        for name in ("data_dir", "sources_dir", "store", "cache_dir"):
             if isinstance(values.get(name), str):
                 values[name] = Path(values[name])
         return cls(**values)

@@ -15,6 +15,21 @@ from rkg.graph.store import EmbeddedStore
 from support import FIXTURES, ROOT, fixture_settings
 
 
+@pytest.fixture(scope="session", autouse=True)
+def graph_cache(tmp_path_factory):
+    """Built graphs are cached in a folder of the test run's, never beside the fixtures."""
+    import os
+
+    folder = tmp_path_factory.mktemp("rkg-cache")
+    previous = os.environ.get("RKG_CACHE")
+    os.environ["RKG_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("RKG_CACHE", None)
+    else:
+        os.environ["RKG_CACHE"] = previous
+
+
 @pytest.fixture
 def mini(tmp_path) -> Path:
     """A copy of the small valid dataset, with its source text beside it, to break on purpose."""

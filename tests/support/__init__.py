@@ -17,13 +17,14 @@ ROOT = TESTS.parent
 
 
 def fixture_settings(name: str = "analytics", **options) -> Settings:
-    """Settings that build one of the fixtures (analytics, mini) with the fixture source text."""
-    return Settings(data_dir=FIXTURES / name, sources_dir=FIXTURES / "sources", **options)
+    """Settings that build one of the fixtures (analytics, mini) with the fixture source text (not
+    cached: nothing is written beside the fixtures)."""
+    return Settings(data_dir=FIXTURES / name, sources_dir=FIXTURES / "sources", **({"use_cache": False} | options))
 
 
 def data_settings(data_dir: Path, **options) -> Settings:
-    """Settings that build the data in `data_dir` (its sources beside it)."""
-    return Settings(data_dir=data_dir, **options)
+    """Settings that build the data in `data_dir` (its sources beside it), not cached."""
+    return Settings(data_dir=data_dir, **({"use_cache": False} | options))
 
 
 def problems_of(data_dir: Path) -> list[Problem]:
