@@ -15,6 +15,8 @@ can tell "not stated in the sources" from "none".
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
@@ -25,9 +27,9 @@ SECTOR = {True: URIRef(f"{CONCEPT}sector/state"), False: URIRef(f"{CONCEPT}secto
 FUNDER = URIRef(f"{CONCEPT}role/funder")
 
 
-def _state_types(graph: Graph) -> dict[URIRef, bool]:
+def _state_types(graph: Graph) -> dict[Any, bool]:
     """Actor type -> whether its actors belong to the State (types that depend on the actor: absent)."""
-    return {t: bool(v.toPython()) for t, v in graph.subject_objects(RKG.stateSector) if isinstance(t, URIRef)}
+    return {t: str(v) in ("true", "1") for t, v in graph.subject_objects(RKG.stateSector) if isinstance(t, URIRef)}
 
 
 def _sectors(graph: Graph, involvements, state_types: dict) -> list[bool]:
@@ -41,14 +43,14 @@ def _sectors(graph: Graph, involvements, state_types: dict) -> list[bool]:
     return found
 
 
-def _own(graph: Graph, measure: URIRef, funders_only: bool) -> list:
+def _own(graph: Graph, measure: Any, funders_only: bool) -> list:
     involvements = list(graph.objects(measure, RKG.involvement))
     if funders_only:
         involvements = [i for i in involvements if graph.value(i, PROV.hadRole) == FUNDER]
     return involvements
 
 
-def _stated(graph: Graph, measure: URIRef, funders_only: bool) -> list:
+def _stated(graph: Graph, measure: Any, funders_only: bool) -> list:
     """The measure's involvements (or only its funders'), or, for a component that states none,
     those of the nearest measure it is part of that does."""
     seen = set()
@@ -65,7 +67,7 @@ def derive(graph: Graph) -> None:
     """Add the derived facts of every measure to `graph` (which holds the ontology too)."""
     state_types = _state_types(graph)
     for measure in set(graph.subjects(RDF.type, RKG.SupportMeasure)):
-        if (measure, RKG.generalPopulation, None) in graph and graph.value(measure, RKG.generalPopulation).toPython():
+        if str(graph.value(measure, RKG.generalPopulation)) in ("true", "1"):
             kind = "general-population"
         elif (measure, RKG.partOf, None) in graph:
             kind = "component"

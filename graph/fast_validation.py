@@ -26,6 +26,7 @@ import os
 import threading
 import weakref
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -58,7 +59,7 @@ class Plan:
     """How one shapes graph is validated: the engine's compiled copy (without the targets of the
     shapes left to pySHACL; None when pySHACL does it all) and the shapes left to pySHACL, with why."""
 
-    compiled: object | None
+    compiled: Any
     slow: dict[URIRef, str] = field(default_factory=dict)
 
 
@@ -66,7 +67,8 @@ def _reachable(shapes: Graph, top: URIRef):
     """Every shape node a targeted shape reaches, with whether its results are reported as they
     are (the shape and its sh:property shapes) or nested (through sh:node) or never (sh:or and
     sh:xone members, whose results only make their owner fail)."""
-    seen, todo = {}, [(top, True)]
+    seen: dict[Any, bool] = {}
+    todo: list[tuple[Any, bool]] = [(top, True)]
     while todo:
         node, reported = todo.pop()
         if node in seen and (seen[node] or not reported):
@@ -119,7 +121,8 @@ def _plan(shapes: Graph) -> Plan:
     if len(slow) == len(targeted_shapes(shapes)):
         return Plan(None, slow)
     copy = Graph()
-    skolem = {prop: URIRef(SKOLEM + str(prop)) for prop in shapes.objects(None, SH.property) if isinstance(prop, BNode)}
+    skolem: dict[Any, Any] = {prop: URIRef(SKOLEM + str(prop)) for prop in shapes.objects(None, SH.property)
+                              if isinstance(prop, BNode)}
     for s, p, o in shapes:
         if s in slow and p in TARGETS:
             continue  # pySHACL validates it
@@ -197,10 +200,11 @@ def reach(shapes: Graph, shape, seen: frozenset = frozenset()) -> int | None:
     if shape in seen:
         return None
     seen = seen | {shape}
-    inner = [reach(shapes, child, seen) for p in (SH.node, SH.property) for child in shapes.objects(shape, p)]
-    inner += [reach(shapes, member, seen) for kind in (SH["or"], SH.xone, SH["and"])
-              for head in shapes.objects(shape, kind) for member in Collection(shapes, head)]
-    if None in inner:
+    reached = [reach(shapes, child, seen) for p in (SH.node, SH.property) for child in shapes.objects(shape, p)]
+    reached += [reach(shapes, member, seen) for kind in (SH["or"], SH.xone, SH["and"])
+                for head in shapes.objects(shape, kind) for member in Collection(shapes, head)]
+    inner = [steps for steps in reached if steps is not None]
+    if len(inner) < len(reached):
         return None
     on_node = max([1 if (shape, SH["class"], None) in shapes else 0] + inner)  # sh:class reads rdf:type
     if (shape, SH.path, None) in shapes:
@@ -226,8 +230,9 @@ def around(path: str | os.PathLike, shapes: Graph, failed: set[tuple]) -> Graph:
     none, so this graph, like rdflib's of the whole file, has rdflib's own; other formats are read
     whole."""
     import pyoxigraph as ox
-    steps = [reach(shapes, shape) for shape, _ in failed]
-    if None in steps or ox.RdfFormat.from_extension(str(path).rsplit(".", 1)[-1]) != ox.RdfFormat.N_TRIPLES:
+    depths = [reach(shapes, shape) for shape, _ in failed]
+    steps = [s for s in depths if s is not None]
+    if len(steps) < len(depths) or ox.RdfFormat.from_extension(str(path).rsplit(".", 1)[-1]) != ox.RdfFormat.N_TRIPLES:
         return read_graph(path)
     kind = ox.RdfFormat.N_TRIPLES
     graph, seen, sub_class = Graph(), set(), ox.NamedNode(str(RDFS.subClassOf))
@@ -257,7 +262,8 @@ def fast_results(graph: Graph | str | os.PathLike, shapes: Graph, workers: int |
         report = planned.compiled.validate_text(ntriples(graph), format="ntriples", allow_warnings=True)
     else:
         report = planned.compiled.validate_file(str(graph), allow_warnings=True)
-    found, failed = set(), set()
+    found: set[Result] = set()
+    failed: set[tuple[Any, Any]] = set()
     for r in report.results:
         if r.focus_node.startswith("_:") or (r.value or "").startswith("_:") or r.message is None:
             return pyshacl_results(read_graph(graph), shapes, workers)
@@ -272,5 +278,5 @@ def fast_results(graph: Graph | str | os.PathLike, shapes: Graph, workers: int |
         data = read_graph(graph)
         found |= pyshacl_results(data, shapes, workers, only=sorted(planned.slow))
     if failed:
-        found |= details(data if data is not None else around(graph, shapes, failed), shapes, failed)
+        found |= details(data if data is not None else around(cast(os.PathLike, graph), shapes, failed), shapes, failed)
     return found

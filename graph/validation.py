@@ -133,6 +133,7 @@ _shared: tuple[Graph, Graph] | None = None  # the graph a forked worker inherits
 
 
 def _worker(share: list[URIRef]) -> list[Result]:
+    assert _shared is not None, "a validation worker starts with the graph its parent shares"
     graph, shapes = _shared
     return run_pyshacl(graph, shapes, share + referenced_shapes(shapes))
 
