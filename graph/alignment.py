@@ -17,8 +17,9 @@ It reads `rkg:measureKind`, so it runs after `derive(graph)`.
 
 from __future__ import annotations
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from ..loaders.schema import CONCEPT, RKG
 
@@ -31,14 +32,15 @@ RETURN_PHASES = {URIRef(f"{CONCEPT}phase/return"), URIRef(f"{CONCEPT}phase/post-
 def _for_migrants(graph: Graph, measure: URIRef) -> bool:
     """Not a general-population scheme, nor part (at any depth) of one."""
     seen: set = set()
-    while measure is not None and measure not in seen:
-        seen.add(measure)
-        if (measure, RKG.measureKind, GENERAL_POPULATION) in graph:
+    node: Node | None = measure
+    while node is not None and node not in seen:
+        seen.add(node)
+        if (node, RKG.measureKind, GENERAL_POPULATION) in graph:
             return False
-        flag = graph.value(measure, RKG.generalPopulation)
-        if flag is not None and flag.toPython() is True:
+        flag = graph.value(node, RKG.generalPopulation)
+        if isinstance(flag, Literal) and flag.toPython() is True:
             return False
-        measure = graph.value(measure, RKG.partOf)
+        node = graph.value(node, RKG.partOf)
     return True
 
 
