@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from rdflib import Graph
+from rdflib import XSD, Graph
+from rdflib import Literal as RdfLiteral
 
 from ..errors import NotFound
 from ..exports import pages
@@ -109,9 +110,17 @@ def shapes_namespace(request: Request, format: FormatQuery = None):
 
 # ---------------------------------------------------------------------------- records and concepts
 
+def _plain_string(term):
+    """RDF 1.1 makes "x" and "x"^^xsd:string one literal; rdflib keeps them apart, so write the simple form."""
+    if isinstance(term, RdfLiteral) and term.datatype == XSD.string:
+        return RdfLiteral(str(term))
+    return term
+
+
 def describe(kg: KG, iri: str) -> list[tuple]:
     rows = kg.remembered(("describe", iri), lambda: run(kg.store, internal("describe"), {"iri": iri}))
-    return sorted({(r["s"], r["p"], r["o"]) for r in rows}, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    return sorted({(r["s"], r["p"], _plain_string(r["o"])) for r in rows},
+                  key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
 
 
 def _names(kg: KG, triples: list[tuple]) -> dict[str, str]:

@@ -43,9 +43,11 @@ def files(store, version: str, fmt: str, prepared: Extract | None = None) -> dic
 
         return {"reintegration-kg-3w.csv": hxl_csv(x)}
     if fmt == "iati":
-        from .iati import activities_xml, not_exported_csv
+        from .iati import activities_xml, exportable, not_exported_csv
 
-        return {"iati-activities.xml": activities_xml(x), "iati-not-exported.csv": not_exported_csv(x)}
+        # the schema wants one activity at least: with none, only the list of what is missing
+        written = {"iati-activities.xml": activities_xml(x)} if exportable(x) else {}
+        return written | {"iati-not-exported.csv": not_exported_csv(x)}
     from ..errors import InvalidValue
 
     raise InvalidValue(f"'{fmt}' is not an export format", allowed=sorted(FORMATS), parameter="format")

@@ -33,7 +33,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("Measure id", "#activity+code"), ("Measure", "#activity+name"), ("Measure types", "#activity+type"),
     ("Dimensions", "#sector"), ("Role", "#org+role"),
     *[(f"Organisation: {role.replace('_', ' ')}", tag) for role, tag in ROLE_TAGS.items()],
-    ("Organisation id", "#org+code"), ("Organisation type", "#org+type"), ("Organisation type code", "#org+type+code"),
+    ("Organisation id", "#org+id"), ("Organisation type", "#org+type"), ("Organisation type code", "#org+type+code"),
     ("Words of the source", "#meta+stated"), ("Status", "#status"), ("IATI activity status", "#status+iati"),
     ("Start", "#date+start"), ("End", "#date+end"), ("Country code", "#country+code"), ("Country", "#country+name"),
     ("Admin level 1", "#adm1+name"), ("Place", "#loc+name"), ("Place type", "#loc+type"),
@@ -88,7 +88,7 @@ def rows(x: Extract) -> list[dict[str, str]]:
             if involvement is not None:
                 actor = x.catalogue.get("actors", involvement.actor) if involvement.actor else None
                 kind = actor.get("type") if actor else involvement.actor_type
-                who = {"#org+role": involvement.role, "#org+code": involvement.actor, "#org+type+code": kind,
+                who = {"#org+role": involvement.role, "#org+id": involvement.actor, "#org+type+code": kind,
                        "#org+type": x.concept_annotation("actor-type", kind, "prefLabel") if kind else None,
                        "#meta+stated": involvement.words}
                 if actor:

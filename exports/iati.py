@@ -15,7 +15,8 @@ requires can be filled from the graph:
   and a year is not turned into a day). A start is an actual start (2), or a planned one (1) for
   a planned measure; an end is an actual end (4) for a completed measure, else a planned end (3).
 
-The others are listed in `iati-not-exported.csv` with what is missing. Identifiers: the graph is
+The others are listed in `iati-not-exported.csv` with what is missing (and where no measure
+can be written, that list is all there is: the schema wants one activity at least). Identifiers: the graph is
 a secondary reporter (`reporting-org/@secondary-reporter="1"`: it reproduces what published
 sources say of activities it is not responsible for) and is registered with no IATI registration
 agency, so it has no organisation identifier and mints no IATI identifier. The reporting-org
@@ -126,12 +127,16 @@ def activity(x: Extract, mid: str) -> ET.Element:
     return element
 
 
+def exportable(x: Extract) -> list[str]:
+    """The ids of the measures that can be written without inventing anything."""
+    return [mid for mid in x.catalogue.kind("measures") if not missing(x, mid)]
+
+
 def activities_xml(x: Extract) -> bytes:
-    """The measures that can be written without inventing anything, as one iati-activities file."""
+    """The exportable measures as one iati-activities file."""
     root = ET.Element("iati-activities", {"version": VERSION})
-    for mid in x.catalogue.kind("measures"):
-        if not missing(x, mid):
-            root.append(activity(x, mid))
+    for mid in exportable(x):
+        root.append(activity(x, mid))
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
