@@ -8,6 +8,7 @@ its source passages': `queries/internal/describe.rq`). `?format=` overrides the 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -32,6 +33,7 @@ from .tabular import prepared
 router = APIRouter(tags=["linked data"], dependencies=[Depends(known_parameters_only)])
 
 HTML = "text/html"
+_PATH = re.compile(r"/(id|concept)(/[A-Za-z0-9][A-Za-z0-9._~-]*)+")
 CONTEXT_LINK = '</ontology/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
 RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
                   "application/rdf+xml": "xml"}
@@ -139,7 +141,8 @@ def _names(kg: KG, triples: list[tuple]) -> dict[str, str]:
 
 def resolve(request: Request, kg: KG, format: str | None) -> Response:
     iri = pages.BASE + request.url.path
-    triples = describe(kg, iri)
+    # ids and codes are slugs: anything else names nothing (and never reaches a query as an IRI)
+    triples = describe(kg, iri) if _PATH.fullmatch(request.url.path) else []
     if not triples:
         raise NotFound(f"there is no record or concept <{iri}>",
                        hint="record IRIs are /id/<kind>/<id>, e.g. /id/measure/<id>; concepts /concept/<scheme>/<code>")

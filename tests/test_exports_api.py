@@ -163,6 +163,7 @@ def test_a_record_iri_resolves_to_its_page_and_its_triples(api):
     assert isomorphic(Graph().parse(data=jsonld.text, format="json-ld"), graph)
     missing = api.get("/id/measure/nowhere", headers={"Accept": "text/turtle"})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not-found"
+    assert api.get("/id/measure/a%3E%20b%15").status_code == 404  # not an IRI: names nothing
 
 
 def test_a_country_keeps_its_wikidata_and_iso_links(api):
