@@ -4,26 +4,18 @@ of the ontology is on the page, nothing fails, and nothing is loaded from anywhe
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-
 import pytest
 from rdflib import OWL, RDF, URIRef
 
 from rkg.graph.build import ontology_graph
 from rkg.loaders.schema import RKG
 from support import fixture_settings
+from support.browser import chromium, skip_without_chromium
 from support.live import LiveServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +29,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "chromium is missing: tests/setup/install-chromium.sh installs it"
-    profile = tempfile.mkdtemp(prefix="rkg-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                       args=FLAGS, viewport={"width": 1200, "height": 900})
+    with chromium() as context:
         yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def open_page(browser, url):
