@@ -1,11 +1,13 @@
 """CSV answers for the list routes, in one place: a list route passes its JSON body through
-`respond`, which answers the same page as CSV when the client asks for it (`?format=csv`, or an
-Accept header that prefers `text/csv` to `application/json`).
+`respond` (records) or `respond_rows` (a named query's rows), which answer the same page as CSV
+when the client asks for it (`?format=csv`, or an Accept header that prefers `text/csv` to
+`application/json`).
 
-The CSV rows are those of the export's table for the kind of record (`rkg.exports.tables`): the
-same columns, names and joining rules as `rkg export --format csv` and the Data Package describe,
-for the records of the page, in the page's order. `X-Total-Count` gives the total the JSON's
-`total` gives; `limit` and `offset` page as they do for JSON.
+The CSV rows of a record list are those of the export's table for the kind of record
+(`rkg.exports.tables`): the same columns, names and joining rules as `rkg export --format csv` and
+the Data Package describe, for the records of the page, in the page's order; a named query's are
+its columns, list columns joined with "; " as in `queries/*.csv` of the export. `X-Total-Count`
+gives the total the JSON's `total` gives; `limit` and `offset` page as they do for JSON.
 """
 
 from __future__ import annotations
@@ -61,6 +63,18 @@ def respond(how: str, kg: KG, path: str, body: dict) -> Any:
     return Response(found.csv(rows), media_type=f"{CSV}; charset=utf-8",
                     headers={"X-Total-Count": str(body["total"]), "Vary": "Accept",
                              "Content-Disposition": f'inline; filename="{name}-{kg.version}.csv"'})
+
+
+def respond_rows(how: str, kg: KG, query, body: dict) -> Any:
+    """A named query's page (`body` with "items" and "total") as it is, or as CSV."""
+    if how != "csv":
+        return body
+    from ..exports.tables import query_table
+
+    found = query_table(query, body["items"])
+    return Response(found.csv(), media_type=f"{CSV}; charset=utf-8",
+                    headers={"X-Total-Count": str(body["total"]), "Vary": "Accept",
+                             "Content-Disposition": f'inline; filename="{query.name}-{kg.version}.csv"'})
 
 
 def prepared(kg: KG):

@@ -24,7 +24,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from ..graph.queries import LIST_SEPARATOR, library, records, run
+from ..graph.queries import LIST_SEPARATOR, NamedQuery, library, records, run
 from ..loaders.schema import KINDS, ROLE_PROPERTIES, Field
 from .extract import Extract, kinds
 
@@ -257,19 +257,18 @@ def _type_of(values: list) -> str:
     return "string"
 
 
+def query_table(query: NamedQuery, found: list[dict]) -> Table:
+    """A named query's answer (rows as plain values, `rkg.graph.queries.records`) as a table."""
+    names = query.columns or (list(found[0]) if found else [])
+    columns = [Column(c, "string" if c in query.lists else _type_of([r.get(c) for r in found]),
+                      "several values joined with '; '" if c in query.lists else "") for c in names]
+    return Table(query.name, query.title, query.answers + " (named query, default parameters)", columns, found,
+                 folder="queries")
+
+
 def query_tables(store) -> list[Table]:
     """Every named query (not the data checks), run with its default parameters."""
-    tables = []
-    for name, query in library().items():
-        if query.check:
-            continue
-        found = records(run(store, query), query)
-        names = query.columns or (list(found[0]) if found else [])
-        columns = [Column(c, "string" if c in query.lists else _type_of([r.get(c) for r in found]),
-                          "several values joined with '; '" if c in query.lists else "") for c in names]
-        tables.append(Table(name, query.title, query.answers + " (named query, default parameters)", columns, found,
-                            folder="queries"))
-    return tables
+    return [query_table(query, records(run(store, query), query)) for query in library().values() if not query.check]
 
 
 # ---------------------------------------------------------------------------- all of them

@@ -172,3 +172,17 @@ def test_a_country_keeps_its_wikidata_and_iso_links(api):
     assert (BGD, SKOS.notation, Literal("BGD")) in graph and (BGD, RKG.isoAlpha2, Literal("BD")) in graph
     page = api.get("/concept/country/BGD", headers={"Accept": "text/html"}).text
     assert "http://www.wikidata.org/entity/Q902" in page
+
+
+def test_named_queries_and_analyses_answer_csv_too(api):
+    listed = api.get("/queries/coverage-matrix", params={"country": "BGD"}).json()
+    answer = api.get("/queries/coverage-matrix", params={"country": "BGD", "format": "csv"})
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answer.headers["x-total-count"] == str(listed["total"])
+    found = rows(answer)
+    assert list(found[0]) == listed["columns"] and len(found) == len(listed["items"])
+    assert [(r["dimension"], r["level"], r["measures"]) for r in found] == \
+        [(i["dimension"], i["level"], str(i["measures"])) for i in listed["items"]]
+    gaps = api.get("/gaps/sustainability-risk", headers={"Accept": "text/csv"})
+    assert gaps.headers["content-type"].startswith("text/csv")
+    assert len(rows(gaps)) == api.get("/gaps/sustainability-risk").json()["total"]
