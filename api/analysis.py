@@ -22,6 +22,7 @@ from ..graph.network import network
 from ..graph.parameters import Vocabulary
 from ..graph.queries import NamedQuery, check_values, library, records, run_checked
 from . import models as m
+from . import tabular
 from .deps import KGDep
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 from .state import KG
@@ -141,8 +142,8 @@ def _endpoint(query: NamedQuery, shape, vocabulary: Vocabulary, paged: bool = Tr
     """The route of a named query: its parameters declared from the query's header."""
     values = filters(_filters(query), vocabulary, check=False)
     if paged:
-        def paged_endpoint(kg: KGDep, page: Page, values: dict) -> dict:
-            return shape(query, *answer(kg, query, values), page)
+        def paged_endpoint(kg: KGDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
+            return tabular.respond_rows(how, kg, query, shape(query, *answer(kg, query, values), page))
 
         endpoint = inject(paged_endpoint, page=paging(vocabulary), values=values)
     else:
@@ -199,6 +200,7 @@ def router(vocabulary: Vocabulary) -> APIRouter:
         query = queries[name]
         api.add_api_route(f"/gaps/{path}", _endpoint(query, _items, vocabulary), methods=["GET"],
                           response_model=m.Page[dict[str, Any]], tags=["gaps"], summary=query.title,
+                          responses=tabular.RESPONSES,
                           description=query.answers + f" (named query `{name}`)")
     findings = queries["findings"]
     weighing = [Filter("include_components", "boolean", "count components of programmes too", default="false"),
@@ -220,6 +222,7 @@ def router(vocabulary: Vocabulary) -> APIRouter:
         query = queries[name]
         api.add_api_route(f"/coordination/{path}", _endpoint(query, _items, vocabulary), methods=["GET"],
                           response_model=m.Page[dict[str, Any]], tags=["coordination"], summary=query.title,
+                          responses=tabular.RESPONSES,
                           description=query.answers + f" (named query `{name}`)")
 
     def get_network(kg: KGDep, options: dict,
@@ -240,7 +243,7 @@ def router(vocabulary: Vocabulary) -> APIRouter:
                       responses={200: {"content": {media: {} for media in NETWORK_MEDIA.values()}}})
 
     for name, query in queries.items():
-        api.add_api_route(f"/queries/{name}", _endpoint(query, _result, vocabulary), methods=["GET"],
+        api.add_api_route(f"/queries/{name}", _endpoint(query, _result, vocabulary), methods=["GET"], responses=tabular.RESPONSES,
                           response_model=QueryResult, tags=["named queries"], summary=query.title,
                           description=query.answers + "".join(f"\n\ne.g. `{e}`" for e in query.examples))
 

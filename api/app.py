@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..graph.formats import graph_format, graph_media_types
 from ..settings import Settings
-from . import analysis, errors, reports, resources, sparql
+from . import analysis, errors, exports, linked, reports, resources, sparql
 from .deps import GraphsDep, KGDep
 from .errors import ApiError
 from .negotiation import negotiate
@@ -134,4 +134,6 @@ def create_app(settings: Settings) -> FastAPI:
     analysis.install(app, vocabulary)
     app.include_router(sparql.router)
     app.include_router(reports.router)
+    app.include_router(exports.router)
+    app.include_router(linked.router)
     return app

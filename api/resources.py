@@ -4,7 +4,7 @@ findings, recommendations, indicators and figures. Lists take `limit` and `offse
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
@@ -13,6 +13,7 @@ from ..graph.parameters import Vocabulary
 from ..loaders.problems import closest
 from ..loaders.schema import KINDS
 from . import models as m
+from . import tabular
 from .catalogue import Catalogue
 from .deps import CatalogueDep, KGDep
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
@@ -336,12 +337,13 @@ def list_figures(c: Catalogue, f: dict) -> list[dict]:
 def router(vocabulary: Vocabulary) -> APIRouter:
     api = APIRouter(dependencies=[Depends(known_parameters_only)])
     def listing(path: str, lister, declared, model, tags: list, summary: str, whole_kg: bool = False):
-        def endpoint(kg: KGDep, page: Page, values: dict) -> dict:
-            return page(lister(kg if whole_kg else kg.catalogue, values))
+        def endpoint(kg: KGDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
+            return tabular.respond(how, kg, path, page(lister(kg if whole_kg else kg.catalogue, values)))
 
         endpoint.__name__ = lister.__name__
         api.add_api_route(path, inject(endpoint, page=paging(vocabulary), values=filters(declared, vocabulary)),
-                          methods=["GET"], response_model=m.Page[model], tags=tags, summary=summary)
+                          methods=["GET"], response_model=m.Page[model], tags=tags, summary=summary,
+                          responses=tabular.RESPONSES)
 
     def record(path: str, getter, model, tags: list, summary: str):
         def endpoint(c: CatalogueDep, id: IdPath):

@@ -19,6 +19,7 @@ from rdflib.namespace import VOID
 from ..loaders.convert import Converter
 from ..loaders.problems import LoadError, Problem
 from ..loaders.schema import ID, RKG
+from .alignment import align
 from .derive import derive
 from .validation import shacl_results
 
@@ -104,6 +105,7 @@ def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None =
     graph += ontology_graph()
     graph += conversion.graph
     derive(graph)
+    align(graph)
 
     started = time.perf_counter()
     problems = list(conversion.problems) + shacl_problems(graph, conversion, workers, engine)

@@ -1,4 +1,4 @@
-"""The `rkg` command: validate, build, push, stats, query, network, serve, report.
+"""The `rkg` command: validate, build, push, stats, query, network, serve, report, export.
 
 Every subcommand gets one `Settings` (the environment, with the command line on top) and either
 returns an exit code or raises a library error; `main` is the one place errors become messages and
@@ -280,10 +280,12 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_network)
 
     from .api.cli import register as register_serve
+    from .exports.cli import register as register_exports
     from .reports.cli import register as register_reports
 
     register_serve(sub, common, backend_options)
     register_reports(sub, common, backend_options)
+    register_exports(sub, common, backend_options)
     return top
 
 

@@ -5,38 +5,23 @@ errors, no failed request, no broken image, and the heatmap drawn in its colours
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import tempfile
 
 import numpy
 import pytest
 
 from rkg.reports import generate
 from rkg.reports.charts import heatmap_colour
+from support.browser import chromium, skip_without_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "chromium is missing: tests/setup/install-chromium.sh installs it"
-    profile = tempfile.mkdtemp(prefix="rkg-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                       args=FLAGS, viewport={"width": 1200, "height": 900})
+    with chromium() as context:
         yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def open_report(browser, path):
