@@ -16,6 +16,7 @@ from pydantic import Field
 
 from ..errors import not_found
 from ..graph import evidence
+from ..graph.derive import UNITS
 from ..graph.evidence import Measures, assess
 from ..graph.network import export as export_network
 from ..graph.network import network
@@ -85,8 +86,7 @@ class Coverage(m.Model):
     country: str | None
     target_group: str | None = None
     phase: str | None = None
-    include_components: bool
-    include_general: bool
+    unit: str = Field(description="the measures counted: dedicated (programmes), with-components, with-general or all")
     cells: list[CoverageCell]
     empty_cells: list[str] = Field(description="dimension/level cells with no measure at all")
 
@@ -166,8 +166,7 @@ def _items(query: NamedQuery, used: dict, found: list[dict], page: Page) -> dict
 
 def _coverage(query: NamedQuery, used: dict, found: list[dict], page: Page | None) -> dict:
     filters = {k: used.get(k) for k in ("target_group", "phase")}
-    kinds = ["dedicated"] + (["component"] if used.get("include_components") else []) \
-        + (["general-population"] if used.get("include_general") else [])
+    kinds = [kind for kind, units in UNITS.items() if used["unit"] in units]
     cells = []
     for row in found:
         link = f"/programmes?country={row['country']}&dimension={row['dimension']}&level={row['level']}"
@@ -175,8 +174,7 @@ def _coverage(query: NamedQuery, used: dict, found: list[dict], page: Page | Non
         cells.append({k: row[k] for k in CoverageCell.model_fields if k != "programmes"} | {"programmes": link})
     empty = [f"{c['dimension']}/{c['level']}" + ("" if used.get("country") else f" ({c['country']})")
              for c in cells if c["measures"] == 0]
-    return {"country": used.get("country"), **filters, "include_components": used["include_components"],
-            "include_general": used["include_general"], "cells": cells, "empty_cells": empty}
+    return {"country": used.get("country"), **filters, "unit": used["unit"], "cells": cells, "empty_cells": empty}
 
 
 def router(vocabulary: Vocabulary) -> APIRouter:
@@ -203,8 +201,8 @@ def router(vocabulary: Vocabulary) -> APIRouter:
                           responses=tabular.RESPONSES,
                           description=query.answers + f" (named query `{name}`)")
     findings = queries["findings"]
-    weighing = [Filter("include_components", "boolean", "count components of programmes too", default="false"),
-                Filter("include_general", "boolean", "count general-population schemes too", default="false")]
+    weighing = [Filter("unit", "code:counting-unit", "the measures counted: dedicated (programmes), with-components, "
+                       "with-general or all", default="dedicated")]
 
     def findings_with_evidence(kg: KGDep, page: Page, values: dict, unit: dict) -> dict:
         used, rows = answer(kg, findings, values)

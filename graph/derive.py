@@ -1,7 +1,9 @@
 """Facts the build derives from the curated statements, once, so that every query, the API and the
 explorer read them the same way (documented in ontology/rkg.ttl as derived):
 
-- `rkg:measureKind`: the counting unit (dedicated, component, general-population);
+- `rkg:measureKind`: what the measure is (dedicated, component, general-population), and
+  `rkg:countingUnit`: every selection of measures that counts it (dedicated, with-components,
+  with-general, all), so that a query selects its counting unit with one plain pattern;
 - `rkg:actorSector`: whether a State actor takes part in a measure in any role (state or
   non-state), only where the sources state its actors (named, or by kind of body);
 - `rkg:funderSector`: whether a State body funds it, only where a funder is stated;
@@ -23,6 +25,9 @@ from rdflib.namespace import PROV, RDF
 from ..loaders.schema import CONCEPT, RKG
 
 KIND = {code: URIRef(f"{CONCEPT}measure-kind/{code}") for code in ("dedicated", "component", "general-population")}
+# the selections of measures that count each kind (rkg:countingUnitScheme)
+UNITS = {"dedicated": ("dedicated", "with-components", "with-general", "all"),
+         "component": ("with-components", "all"), "general-population": ("with-general", "all")}
 SECTOR = {True: URIRef(f"{CONCEPT}sector/state"), False: URIRef(f"{CONCEPT}sector/non-state")}
 FUNDER = URIRef(f"{CONCEPT}role/funder")
 
@@ -74,6 +79,8 @@ def derive(graph: Graph) -> None:
         else:
             kind = "dedicated"
         graph.add((measure, RKG.measureKind, KIND[kind]))
+        for unit in UNITS[kind]:
+            graph.add((measure, RKG.countingUnit, URIRef(f"{CONCEPT}counting-unit/{unit}")))
         for predicate, funders_only in ((RKG.actorSector, False), (RKG.funderSector, True)):
             sectors = _sectors(graph, _stated(graph, measure, funders_only), state_types)
             if sectors:

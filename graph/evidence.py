@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from .derive import UNITS
 from .queries import internal, records, run
 
 TAGS = ("dimensions", "levels", "target_groups", "phases")
@@ -53,10 +54,9 @@ class Measures:
     values: dict[str, list[str]]
 
     @classmethod
-    def from_store(cls, store, vocabulary, include_components: bool = False,
-                   include_general: bool = False) -> Measures:
-        kinds = {"dedicated"} | ({"component"} if include_components else set()) \
-            | ({"general-population"} if include_general else set())
+    def from_store(cls, store, vocabulary, unit: str = "dedicated") -> Measures:
+        """The measures of a counting unit (dedicated, with-components, with-general, all)."""
+        kinds = {kind for kind, units in UNITS.items() if unit in units}
         query = internal("measure-facets")
         by_country: dict[str, list[dict]] = {}
         for row in records(run(store, query), query):

@@ -40,6 +40,7 @@ SCHEMES = {
     # derived by the build (graph/derive.py), not written by curators
     "measure-kind": RKG.measureKindScheme,
     "sector": RKG.sectorScheme,
+    "counting-unit": RKG.countingUnitScheme,
     # derived by the build (graph/alignment.py): OECD DAC and Global Compact for Migration
     "dac-purpose": RKG.dacPurposeScheme,
     "gcm-objective": RKG.gcmObjectiveScheme,

@@ -41,8 +41,7 @@ def test_queries_lists_every_named_query_with_its_parameters(api):
     by_name = {q["name"]: q for q in body["items"]}
     coverage = by_name["coverage-matrix"]
     assert coverage["title"] == "Coverage matrix" and coverage["path"] == "/queries/coverage-matrix"
-    assert [p["name"] for p in coverage["params"]] == ["country", "target_group", "phase", "include_components",
-                                                       "include_general"]
+    assert [p["name"] for p in coverage["params"]] == ["country", "target_group", "phase", "unit"]
     assert coverage["params"][0]["type"] == "iso3" and "SELECT" in coverage["text"]
     assert "measures" in coverage["columns"]
     without_checks = api.get("/queries?checks=false&limit=1000").json()

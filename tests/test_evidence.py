@@ -48,17 +48,17 @@ def test_components_and_general_population_schemes_are_counted_only_on_request(e
     default = evidence("coverage-matrix", country="BGD")
     assert cell(default, "social", "individual")["measure_ids"] == ["e4"]
     assert cell(default, "economic", "individual")["measure_ids"] == ["e1", "e2"]
-    components = evidence("coverage-matrix", country="BGD", include_components="true")
+    components = evidence("coverage-matrix", country="BGD", unit="with-components")
     assert cell(components, "social", "individual")["measure_ids"] == ["e3", "e4"]
-    general = evidence("coverage-matrix", country="BGD", include_general="true")
+    general = evidence("coverage-matrix", country="BGD", unit="with-general")
     assert cell(general, "economic", "individual")["measure_ids"] == ["e1", "e2", "e5"]
     assert cell(general, "economic", "individual")["measure_names"] == ["E Five", "E One", "E Two"]
 
 
 def test_a_component_takes_its_programmes_actors_and_a_kind_of_body_counts(evidence):
     rows = {r["measure"]: r for r in records(run(evidence.store, get("sustainability-risk"),
-                                                 {"country": "BGD", "as_of": "2022-06-30", "include_components": "true",
-                                                  "include_general": "true"}), get("sustainability-risk"))}
+                                                 {"country": "BGD", "as_of": "2022-06-30", "unit": "all"}),
+                                             get("sustainability-risk"))}
     assert "e3" not in rows and "e5" not in rows  # State-led: the programme's lead, a State body named by kind
     completeness = {r["field"]: r for r in evidence("field-completeness", country="BGD")}
     assert (completeness["actors"]["measures"], completeness["actors"]["stated"]) == (9, 8)  # e1 states none

@@ -81,7 +81,7 @@ def test_bad_parameters_say_what_is_allowed(analytics):
     assert "women" in caught.value.allowed
     with pytest.raises(InvalidValue) as caught:
         Q.check_values(Q.get("coverage-matrix"), {"colour": "red"}, vocabulary)
-    assert caught.value.allowed == ["country", "target_group", "phase", "include_components", "include_general"]
+    assert caught.value.allowed == ["country", "target_group", "phase", "unit"]
     with pytest.raises(InvalidValue) as caught:
         Q.check_values(Q.get("overlapping-actors"), {"actor": "un-one"}, vocabulary)
     assert "un-1" in str(caught.value)
@@ -203,7 +203,7 @@ def test_sustainability_risk(analytics):
     # m2 is completed (history, not a risk); m5 is State-led and State-funded
     assert set(rows) == {"m1", "m3", "m4"}
     assert rows["m1"]["external_funding_only"] and not rows["m1"]["no_state_actor"]
-    assert rows["m3"]["no_state_actor"] and rows["m3"]["funder_sector"] == "not stated"
+    assert rows["m3"]["no_state_actor"] and rows["m3"]["funder_sector"] is None  # not stated
     assert not rows["m3"]["external_funding_only"]
     assert rows["m4"]["no_state_actor"] and rows["m4"]["external_funding_only"] and not rows["m4"]["ending"]
 
