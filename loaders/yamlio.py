@@ -46,6 +46,14 @@ class DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+class Refused(yaml.MarkedYAMLError):
+    """Valid YAML that curated data does not use, refused where it is written (with a fix)."""
+
+    def __init__(self, problem: str, mark, hint: str):
+        super().__init__(None, None, problem, mark)
+        self.hint = hint
+
+
 # libyaml's parser when PyYAML was built with it (several times faster); same marks, same errors
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -77,7 +85,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: a key that is a list or a mapping
+            raise Refused("a key must be a name, not a list or a mapping", key_node.start_mark,
+                          "write `name: value`; a key is a word such as `id` or `lead`")
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise Refused(f"the key '{_short(key_node.value)}' is read as {_kind(key)}, not as a name",
+                          key_node.start_mark, f"quote the key (\"{_short(key_node.value)}\": ...) or use a field name")
         if key in result.key_lines:
             raise DuplicateKey(
                 None,
@@ -101,6 +115,17 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def _short(text, limit: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "null (nothing)"
+    return {bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
 def read_yaml(path: Path) -> tuple[object, YamlProblem | None]:
     """Parse one YAML file. Returns (document, None) or (None, problem)."""
     try:
@@ -115,7 +140,7 @@ def read_yaml(path: Path) -> tuple[object, YamlProblem | None]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         parts = [p for p in (exc.context, exc.problem) if p]
         message = "YAML syntax error: " + "; ".join(parts)
-        hint = _syntax_hint(exc)
+        hint = getattr(exc, "hint", "") or _syntax_hint(exc)
         return None, YamlProblem(line, column, message, hint)
     except yaml.YAMLError as exc:  # errors without a position
         return None, YamlProblem(1, 1, f"YAML syntax error: {exc}")
