@@ -32,16 +32,24 @@ def ontology_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
+def ontology_files() -> tuple[tuple[str, bytes], ...]:
+    """The ontology's files (name, bytes), read once: what is parsed is what the version hashes."""
+    return tuple((path.name, path.read_bytes()) for path in sorted(ontology_dir().glob("*.ttl")))
+
+
+@lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
     graph = Graph()
+    files = dict(ontology_files())
     for name in ONTOLOGY_FILES:
-        graph.parse(ontology_dir() / name, format="turtle")
+        graph.parse(data=files[name], format="turtle", publicID=(ontology_dir() / name).as_uri())
     return graph
 
 
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
-    return Graph().parse(ontology_dir() / SHAPES_FILE, format="turtle")
+    return Graph().parse(data=dict(ontology_files())[SHAPES_FILE], format="turtle",
+                         publicID=(ontology_dir() / SHAPES_FILE).as_uri())
 
 
 def default_data_dir() -> Path:
@@ -54,10 +62,15 @@ def data_files(data_dir: Path) -> list[Path]:
 
 def data_version(data_dir: Path) -> str:
     """A short hash of the curated data and the ontology: changes whenever either does."""
+    return version_of([(path.name, path.read_bytes()) for path in data_files(data_dir)])
+
+
+def version_of(data: list[tuple[str, bytes]]) -> str:
+    """The data version of these data files' (name, bytes), with the ontology's."""
     digest = hashlib.sha256()
-    for path in data_files(data_dir) + sorted(ontology_dir().glob("*.ttl")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for name, content in data + list(ontology_files()):
+        digest.update(name.encode())
+        digest.update(content)
     return digest.hexdigest()[:12]
 
 
@@ -86,8 +99,11 @@ def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Buil
     files = data_files(data_dir)
     if not files:
         raise LoadError([Problem(str(data_dir), 0, 0, "missing-data", f"no .yaml files in {data_dir}")])
+    # each file is read once: the version is the hash of exactly the bytes parsed, so an edit
+    # made during a build (--watch) cannot label this graph with the next one's version
+    contents = {path: path.read_bytes() for path in files}
     converter = Converter(ontology_graph(), data_dir, sources_dir)
-    converter.read(files)
+    converter.read(files, contents)
     conversion = converter.convert()
     timings["convert"] = time.perf_counter() - started
 
@@ -107,7 +123,7 @@ def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Buil
         raise LoadError(problems)
     warnings = [p for p in problems if p.severity != "error"] + completeness_warnings(conversion)
     counts = {kind: sum(1 for r in conversion.records.values() if r.kind.key == kind) for kind in KINDS}
-    version = data_version(data_dir)
+    version = version_of([(path.name, contents[path]) for path in files])
     describe_dataset(graph, version)
     return Build(graph, data_dir, version, counts, sorted(warnings), timings)
 

@@ -97,11 +97,12 @@ class Converter:
         if self.current is not None and severity == "error":
             self.records_with_problems.add(self.current.id)
 
-    def read(self, files: list[Path]) -> None:
+    def read(self, files: list[Path], contents: dict[Path, bytes] | None = None) -> None:
+        """Read the records of `files`; `contents`: their bytes, when the caller has read them."""
         for path in files:
             rel = path.relative_to(self.data_dir.parent).as_posix() if self.data_dir.parent in path.parents \
                 else path.as_posix()
-            doc, problem = read_yaml(path)
+            doc, problem = read_yaml(path, contents.get(path) if contents else None)
             if problem:
                 self.problem(rel, problem.line, "yaml-syntax", problem.message, problem.hint, problem.column)
                 continue

@@ -126,12 +126,15 @@ def _kind(value) -> str:
     return {bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
 
 
-def read_yaml(path: Path) -> tuple[object, YamlProblem | None]:
-    """Parse one YAML file. Returns (document, None) or (None, problem)."""
+def read_yaml(path: Path, data: bytes | None = None) -> tuple[object, YamlProblem | None]:
+    """Parse one YAML file: `data`, its bytes, when the caller has read them (and hashed them for
+    the data version), else the file. Returns (document, None) or (None, problem)."""
+    data = path.read_bytes() if data is None else data
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, YamlProblem(1, 1, f"the file is not valid UTF-8 ({exc.reason} at byte {exc.start})",
+        return None, YamlProblem(data.count(b"\n", 0, exc.start) + 1, 1,
+                                 f"the file is not valid UTF-8 ({exc.reason} at byte {exc.start})",
                                  "save the file as UTF-8")
     try:
         return yaml.load(text, Loader=_Loader), None

@@ -41,3 +41,32 @@ def test_a_complex_key_fails_a_reload_with_422_not_500(mini):
         [problem] = answer.json()["error"]["problems"]
         assert problem["file"] == "data/records.yaml" and problem["line"] == line_of(path, "? [status]")
         assert client.get("/health").json()["data_version"] == before
+
+
+def test_the_data_version_is_the_hash_of_the_bytes_that_were_parsed(mini, tmp_path, monkeypatch):
+    """An edit during a build (--watch) must not label the graph built with the edited file's version."""
+    import shutil
+
+    import rkg.loaders.convert as convert
+    from rdflib import RDFS, URIRef
+
+    from rkg.graph.build import build
+
+    untouched = tmp_path / "untouched" / "data"
+    shutil.copytree(mini, untouched)
+    shutil.copytree(mini.parent / "sources", untouched.parent / "sources")
+    path = mini / "records.yaml"
+    read = convert.read_yaml
+
+    def read_then_edit(file, *args, **kwargs):
+        parsed = read(file, *args, **kwargs)
+        if file.name == "records.yaml":  # the curator saves again right after the loader has read the file
+            file.write_text(file.read_text().replace("    name: Prottasha\n", "    name: Prottasha edited\n"))
+        return parsed
+
+    monkeypatch.setattr(convert, "read_yaml", read_then_edit)
+    result = build(mini)
+    name = result.graph.value(URIRef("https://w3id.org/reintegration-kg/id/measure/prottasha"), RDFS.label)
+    assert str(name) == "Prottasha" and "Prottasha edited" in path.read_text()
+    monkeypatch.undo()
+    assert result.version == build(untouched).version != build(mini).version
