@@ -23,6 +23,8 @@ from ..loaders.schema import ID, KINDS, RKG
 from .validation import shacl_results
 
 ONTOLOGY_FILES = ("rkg.ttl", "concepts.ttl", "countries.ttl")
+# the most bytes of YAML a build reads (all data files together; the curated data is under 1 MB)
+MAX_DATA_BYTES = 50 * 1024 * 1024
 DATASET = URIRef(ID + "dataset")
 SHAPES_FILE = "shapes.ttl"
 
@@ -54,6 +56,35 @@ def shapes_graph() -> Graph:
 
 def default_data_dir() -> Path:
     return Path(os.environ.get("RKG_DATA", "data"))
+
+
+def max_data_bytes() -> int:
+    """MAX_DATA_BYTES, or RKG_MAX_DATA_BYTES from the environment."""
+    raw = os.environ.get("RKG_MAX_DATA_BYTES", "").strip()
+    return int(raw) if raw.isdigit() else MAX_DATA_BYTES
+
+
+def read_data(data_dir: Path, files: list[Path], limit: int | None = None) -> dict[Path, bytes]:
+    """Each file's bytes, read once, and never more than `limit` bytes in all (a LoadError at the
+    file that passes it): a data folder cannot make a build read without end."""
+    limit = max_data_bytes() if limit is None else limit
+    contents, total = {}, 0
+    for path in files:
+        name = path.relative_to(data_dir.parent).as_posix() if data_dir.parent in path.parents else path.as_posix()
+        try:
+            with open(path, "rb") as stream:
+                contents[path] = stream.read(limit - total + 1)
+        except OSError as error:
+            raise LoadError([Problem(name, 1, 0, "unreadable", f"the file cannot be read: {error.strerror or error}",
+                                     "check the file's permissions")]) from None
+        total += len(contents[path])
+        if total > limit:
+            raise LoadError([Problem(name, 1, 0, "too-large",
+                                     f"the data files come to more than {limit / 2**20:g} MiB with this one; "
+                                     "a build reads at most that much",
+                                     "split out or remove what is not curated data (RKG_MAX_DATA_BYTES raises "
+                                     "the limit)")])
+    return contents
 
 
 def data_files(data_dir: Path) -> list[Path]:
@@ -101,7 +132,7 @@ def build(data_dir: Path | None = None, sources_dir: Path | None = None) -> Buil
         raise LoadError([Problem(str(data_dir), 0, 0, "missing-data", f"no .yaml files in {data_dir}")])
     # each file is read once: the version is the hash of exactly the bytes parsed, so an edit
     # made during a build (--watch) cannot label this graph with the next one's version
-    contents = {path: path.read_bytes() for path in files}
+    contents = read_data(data_dir, files)
     converter = Converter(ontology_graph(), data_dir, sources_dir)
     converter.read(files, contents)
     conversion = converter.convert()
@@ -162,7 +193,8 @@ def completeness_warnings(conversion) -> list[Problem]:
     for record in conversion.records.values():
         if record.kind.key != "measures":
             continue
-        declared = set(record.data.get("uncertain") or [])
+        uncertain = record.data.get("uncertain")
+        declared = {u for u in (uncertain if isinstance(uncertain, list) else [uncertain]) if isinstance(u, str)}
         missing = [k for k in ("dimensions", "levels") if k not in record.data and k not in declared
                    and not (isinstance(record.data.get("filed_under"), dict)
                             and k[:-1] in record.data["filed_under"])]

@@ -4,6 +4,14 @@ PyYAML does the parsing; this module only keeps the marks it already computes an
 narrows YAML 1.1's implicit typing, which would read `NO` (Norway) or `off` as booleans
 and `2020-11-04` as a date object. Here booleans are only `true`/`false`, dates stay
 strings (the loader parses them itself) and a key given twice is an error.
+
+Curated data is plain: this reader refuses what it never needs and what could make a small file
+cost a lot to read, each with the file's line: anchors and aliases (a 1 KB file of nested
+aliases, "billion laughs", stands for billions of values), tags (`!!python/object`, `!!binary`,
+...; only `!!str` is kept), keys that are not text, and nesting deeper than MAX_DEPTH. Nodes are
+composed here, in Python, from libyaml's events, so an alias is refused before anything is
+built from it; a value that cannot be constructed (`0x_`, a 5000-digit number) is an error at
+its line too.
 """
 
 from __future__ import annotations
@@ -54,12 +62,74 @@ class Refused(yaml.MarkedYAMLError):
         self.hint = hint
 
 
+MAX_DEPTH = 64  # records nest about 8 deep (file, kind, record, roles, role, entry, source)
+_CORE = "tag:yaml.org,2002:"
+_STR = _CORE + "str"
+_ALIASES_HINT = "write the value out in full where it is needed: curated data does not use anchors (&) or aliases (*)"
+
 # libyaml's parser when PyYAML was built with it (several times faster); same marks, same errors
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):
-    pass
+    """libyaml's parser, this module's composer (below) and PyYAML's safe constructor."""
+
+    def get_single_node(self):
+        self.get_event()  # stream start
+        document = None
+        if not self.check_event(yaml.StreamEndEvent):
+            self.get_event()  # document start
+            document = self._compose(0)
+            self.get_event()  # document end
+        if not self.check_event(yaml.StreamEndEvent):
+            raise Refused("a second YAML document starts here ('---')", self.get_event().start_mark,
+                          "keep one document per file: remove the '---' line")
+        self.get_event()
+        return document
+
+    def _compose(self, depth: int) -> yaml.Node:
+        event = self.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise Refused(f"an alias (*{_short(event.anchor)}) repeats a value given elsewhere", event.start_mark,
+                          _ALIASES_HINT)
+        if event.anchor is not None:
+            raise Refused(f"an anchor (&{_short(event.anchor)}) names this value for reuse", event.start_mark,
+                          _ALIASES_HINT)
+        if depth > MAX_DEPTH:
+            raise Refused(f"the data nests more than {MAX_DEPTH} levels deep here", event.start_mark,
+                          "records nest a few levels deep: check the brackets and the indentation")
+        tag = event.tag
+        if tag not in (None, "!") and not (tag == _STR and isinstance(event, yaml.ScalarEvent)):
+            shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+            raise Refused(f"a tag ({_short(shown)}) asks for a special kind of value", event.start_mark,
+                          "remove the tag (the part starting with '!'): curated data is plain text, numbers, "
+                          "lists and fields; quote a value to keep it text")
+        if isinstance(event, yaml.ScalarEvent):
+            if tag in (None, "!"):
+                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        if isinstance(event, yaml.SequenceStartEvent):
+            node = yaml.SequenceNode(self.resolve(yaml.SequenceNode, None, event.implicit), [],
+                                     event.start_mark, None, flow_style=event.flow_style)
+            while not self.check_event(yaml.SequenceEndEvent):
+                node.value.append(self._compose(depth + 1))
+        else:
+            node = yaml.MappingNode(self.resolve(yaml.MappingNode, None, event.implicit), [],
+                                    event.start_mark, None, flow_style=event.flow_style)
+            while not self.check_event(yaml.MappingEndEvent):
+                key = self._compose(depth + 1)
+                node.value.append((key, self._compose(depth + 1)))
+        node.end_mark = self.get_event().end_mark
+        return node
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.MarkedYAMLError, RecursionError, MemoryError):
+            raise
+        except Exception as exc:  # e.g. `0x_` or a 5000-digit number: int() refuses them
+            raise Refused(f"this value cannot be read: {_short(str(exc))}", node.start_mark,
+                          "quote the value to keep it as text") from None
 
 
 # Keep only the implicit resolvers a curator would expect: null, true/false, int, float.
@@ -145,8 +215,13 @@ def read_yaml(path: Path, data: bytes | None = None) -> tuple[object, YamlProble
         message = "YAML syntax error: " + "; ".join(parts)
         hint = getattr(exc, "hint", "") or _syntax_hint(exc)
         return None, YamlProblem(line, column, message, hint)
-    except yaml.YAMLError as exc:  # errors without a position
-        return None, YamlProblem(1, 1, f"YAML syntax error: {exc}")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        before = text.encode("utf-8")[:exc.position].decode("utf-8", "replace")
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        return None, YamlProblem(line, column, f"YAML syntax error: {exc.reason}",
+                                 "remove the character: save the file as plain UTF-8 text")
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:  # errors without a position
+        return None, YamlProblem(1, 1, f"YAML syntax error: {_short(exc, 200)}")
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:

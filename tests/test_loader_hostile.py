@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 
 from rkg.api.app import create_app
 from rkg.api.settings import Settings
+from rkg.graph.build import build
 
+from bounded import bounded_build
 from conftest import line_of, problems_of
 
 TOKEN = "hostile-token"
@@ -50,8 +52,6 @@ def test_the_data_version_is_the_hash_of_the_bytes_that_were_parsed(mini, tmp_pa
     import rkg.loaders.convert as convert
     from rdflib import RDFS, URIRef
 
-    from rkg.graph.build import build
-
     untouched = tmp_path / "untouched" / "data"
     shutil.copytree(mini, untouched)
     shutil.copytree(mini.parent / "sources", untouched.parent / "sources")
@@ -70,3 +70,106 @@ def test_the_data_version_is_the_hash_of_the_bytes_that_were_parsed(mini, tmp_pa
     assert str(name) == "Prottasha" and "Prottasha edited" in path.read_text()
     monkeypatch.undo()
     assert result.version == build(untouched).version != build(mini).version
+
+
+# ---------------------------------------------------------------------------- aliases, tags, values
+
+LAUGHS = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9) if n else ', '.join(['lol'] * 9)}]\n"
+                 for n in range(10))
+BOMB = LAUGHS + "measures:\n  - id: bomb\n    name: *l9\n    country: *l9\n    types: *l9\n"
+
+
+def test_a_billion_laughs_file_is_refused_at_its_first_anchor_without_growing(mini):
+    """1 KB of nested aliases stands for 9^10 values; the build grew without end on them."""
+    assert len(BOMB) < 1200
+    (mini / "laughs.yaml").write_text(BOMB)
+    answer = bounded_build(mini, seconds=20)
+    assert answer["outcome"] == "refused", answer
+    [problem] = answer["problems"]
+    assert (problem["file"], problem["line"], problem["code"]) == ("data/laughs.yaml", 1, "yaml-syntax")
+    assert "anchor (&l0)" in problem["message"] and "aliases" in problem["hint"]
+
+
+@pytest.mark.parametrize("text, line, says", [
+    ("measures:\n  - id: x\n    name: &n Name\n", 3, "anchor (&n)"),
+    ("measures:\n  - id: x\n    name: X\n  - id: y\n    name: *n\n", 5, "alias (*n)"),
+    ("measures:\n  - !!python/object:os.system {}\n", 2, "tag (!!python/object:os.system)"),
+    ("measures:\n  - id: x\n    name: !!binary aGVsbG8=\n", 3, "tag (!!binary)"),
+    ("measures:\n  - id: x\n    value: 0x_\n", 3, "cannot be read"),
+    ("measures:\n  - id: x\n    value: 1" + "0" * 5000 + "\n", 3, "cannot be read"),
+    ("measures:\n  - id: x\n    name: " + "[" * 70 + "]" * 70 + "\n", 3, "more than 64 levels"),
+    ("measures:\n  - id: x\n    name: \"a\0b\"\n", 3, "control characters"),
+])
+def test_yaml_that_curated_data_never_needs_is_refused_at_its_line(mini, text, line, says):
+    (mini / "odd.yaml").write_text(text)
+    [problem] = problems_of(mini)
+    assert (problem.file, problem.line, problem.code) == ("data/odd.yaml", line, "yaml-syntax"), problem
+    assert says in problem.message and problem.hint
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("name", "[[a, b], {c: d}]", "must be text, not LineList"),
+    ("country", "[[BGD]]", "a list is not a country"),
+    ("implements", "[{a: 1}]", "refers to policy 'a mapping'"),
+    ("status", "{a: [1, 2]}", "a mapping is not a measure-status"),
+    ("start", "[2019]", "is not a date: 'a list'"),
+    ("uncertain", "5", None),
+])
+def test_a_list_or_mapping_where_a_value_belongs_is_reported_without_being_turned_into_text(
+        mini, field, value, says):
+    path = mini / "records.yaml"
+    text = path.read_text()
+    marker = "  - id: prottasha\n"
+    path.write_text(_set_field(text, marker, field, value))
+    if says is None:  # not an error, and no crash
+        build(mini)
+        return
+    messages = [p.message for p in problems_of(mini)]
+    assert any(says in m for m in messages), messages
+    assert not any("[[" in m or "{'" in m or "['" in m for m in messages), messages
+
+
+def _set_field(text: str, marker: str, field: str, value: str) -> str:
+    """`text` with the prottasha measure's `field` given `value` (replaced or added)."""
+    head, record = text.split(marker, 1)
+    lines = record.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith(f"    {field}:"):
+            lines[index] = f"    {field}: {value}"
+            break
+        if line.startswith("  - ") or not line.strip():
+            lines.insert(index, f"    {field}: {value}")
+            break
+    return head + marker + "\n".join(lines)
+
+
+def test_numbers_that_are_not_finite_or_absurdly_large_are_refused(mini):
+    path = mini / "records.yaml"
+    for value in (".inf", ".nan", "1e999999999", "-1e999999999"):
+        path.write_text(path.read_text().replace("    value: 163\n", f"    value: {value}\n", 1))
+        [problem] = problems_of(mini)
+        assert problem.code == "bad-value" and "must be a number" in problem.message, value
+        path.write_text(path.read_text().replace(f"    value: {value}\n", "    value: 163\n", 1))
+
+
+def test_a_document_text_outside_the_sources_folder_is_not_read(mini):
+    path = mini / "documents.yaml"
+    for name in ("../../../../../../etc/passwd", "/etc/passwd", "a\0b"):
+        path.write_text(path.read_text().replace("    file: mini-report.txt\n", f"    file: {name!r}\n", 1))
+        found = problems_of(mini)
+        assert any(p.code == "missing-file" and p.file == "data/documents.yaml" for p in found), found
+        path.write_text(path.read_text().replace(f"    file: {name!r}\n", "    file: mini-report.txt\n", 1))
+
+
+def test_the_data_files_may_total_at_most_the_size_limit(mini, monkeypatch):
+    total = sum(p.stat().st_size for p in mini.glob("*.yaml"))
+    monkeypatch.setenv("RKG_MAX_DATA_BYTES", str(total))
+    build(mini)
+    (mini / "zz-more.yaml").write_text("# " + "x" * 100 + "\n")
+    [problem] = problems_of(mini)
+    assert (problem.file, problem.line, problem.code) == ("data/zz-more.yaml", 1, "too-large")
+    assert "RKG_MAX_DATA_BYTES" in problem.hint
+    monkeypatch.delenv("RKG_MAX_DATA_BYTES")
+    from rkg.graph.build import MAX_DATA_BYTES
+    assert MAX_DATA_BYTES == 50 * 1024 * 1024
+    build(mini)
