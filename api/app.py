@@ -21,6 +21,7 @@ from .errors import ApiError
 from .negotiation import negotiate
 from .params import allowed_values, known_parameters_only
 from .settings import Settings
+from .rebuild import Rebuilder
 from .sparql_pool import WorkerPool
 from .state import KG, Graphs, open_store, token_matches
 
@@ -58,6 +59,7 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
     if open_store is not None and settings.watch:
         raise ValueError("--watch rebuilds from data/; a served store is reopened by POST /admin/reload instead")
     graphs = Graphs(data_dir, sources_dir, open_store)
+    graphs.rebuild = Rebuilder(settings.rebuild_memory_mb, settings.rebuild_timeout)
     pool = WorkerPool(settings)
     pool.load(graphs.current.store.export("nt"))
     graphs.on_change.append(lambda kg: pool.load(kg.store.export("nt")))

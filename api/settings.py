@@ -35,6 +35,8 @@ class Settings:
     sparql_warm_start: bool = False          # start the workers with the server, not at the first query
     # reloading
     watch: bool = False                      # rebuild when data/ changes
+    rebuild_memory_mb: int = 4096            # a reload's rebuild runs in a child process with this much
+    rebuild_timeout: float = 300.0           # address space, and is stopped past this many seconds
     admin_token: str | None = field(default=None, repr=False)  # enables POST /admin/reload
 
     @classmethod
@@ -46,6 +48,8 @@ class Settings:
             sparql_workers=_env("RKG_SPARQL_WORKERS", int, cls.sparql_workers),
             sparql_queue_timeout=_env("RKG_SPARQL_QUEUE_TIMEOUT", float, cls.sparql_queue_timeout),
             sparql_memory_mb=_env("RKG_SPARQL_MEMORY_MB", int, cls.sparql_memory_mb),
+            rebuild_memory_mb=_env("RKG_REBUILD_MEMORY_MB", int, cls.rebuild_memory_mb),
+            rebuild_timeout=_env("RKG_REBUILD_TIMEOUT", float, cls.rebuild_timeout),
             admin_token=os.environ.get("RKG_ADMIN_TOKEN") or None,
         )
         known = {f.name for f in fields(cls)}

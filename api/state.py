@@ -116,6 +116,7 @@ class Graphs:
         self.data_dir = Path(data_dir or default_data_dir())
         self.sources_dir = Path(sources_dir) if sources_dir else self.data_dir.parent / "sources"
         self.open_store = open_store
+        self.rebuild = build  # how a reload builds: create_app bounds it (a child process, rebuild.py)
         self._lock = threading.Lock()
         self.last_reload: dict | None = None
         if open_store is not None:
@@ -156,7 +157,7 @@ class Graphs:
             if self.open_store is not None:
                 return self._reopen(app, old, started)
             try:
-                result = build(self.data_dir, self.sources_dir)
+                result = self.rebuild(self.data_dir, self.sources_dir)
             except LoadError as error:
                 errors = [p for p in error.problems if p.severity == "error"]
                 for problem in errors:
