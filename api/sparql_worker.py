@@ -97,13 +97,15 @@ def answer(store: ox.Store, request: dict, max_bytes: int) -> tuple:
         result.serialize(sink, format=formats[media])
     except SyntaxError as error:
         return ("error", 400, "malformed-query", f"the query does not parse: {error}")
-    except (ResultTooLarge, OSError, ValueError) as error:
+    except MemoryError:
+        raise
+    except Exception as error:  # ResultTooLarge, OSError, ValueError, and whatever else the engine raises
         if isinstance(error, ResultTooLarge) or isinstance(error.__context__, ResultTooLarge) \
                 or sink.size > max_bytes:
             return ("error", 400, "result-too-large",
                     f"the result is larger than {max_bytes // 1024} KiB: add LIMIT or narrow the query "
                     "(the whole graph is at /graph)")
-        return ("error", 400, "query-failed", f"the query failed: {error}")
+        return ("error", 400, "query-failed", f"the query failed: {str(error)[:1000]}")
     return ("ok", content_type(media), sink.getvalue())
 
 
@@ -159,6 +161,10 @@ def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool) ->
             reply = answer(store, request, max_bytes)
         except MemoryError:
             reply = ("error", 503, "query-aborted", "the query needed more memory than the endpoint allows")
+        except BaseException as error:  # one request never ends the worker (a Rust panic is a BaseException)
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                raise
+            reply = ("error", 400, "query-failed", f"the query failed: {type(error).__name__}: {str(error)[:1000]}")
         conn.send(reply)
 
 

@@ -1,5 +1,5 @@
 """The server under hostile data and clients: a reload's rebuild is bounded in memory and time and
-runs beside the server, not in it."""
+runs beside the server, not in it; no query, however malformed, stops a SPARQL worker."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from rkg.api.app import create_app
 from rkg.api.settings import Settings
@@ -80,3 +81,76 @@ def test_a_rebuild_past_its_memory_limit_fails_like_invalid_data(mini):
         assert httpx.get(server.url + "/programmes/prottasha").json()["name"] == "Prottasha bounded"
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------------- one request, one worker
+
+CRASHERS = ["SELECT * FROM x:y WHERE {?s ?p ?o}",  # an undeclared prefix in FROM
+            'ASK { FILTER("\\U7FFFFFFF") }']       # a string escape past U+10FFFF
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """One SPARQL worker on a three-triple graph: no query can be slow on it."""
+    from rkg.api.sparql_pool import WorkerPool
+
+    workers = WorkerPool(Settings(sparql_workers=1, sparql_timeout=10, sparql_isolate_network=False))
+    workers.load(b"<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
+                 b"<http://example.org/b> <http://example.org/p> \"1\" .\n"
+                 b"<http://example.org/b> <http://example.org/q> \"x\"@en .\n")
+    workers.start()
+    yield workers
+    workers.close()
+
+
+@pytest.mark.parametrize("query", CRASHERS)
+def test_a_query_the_parser_chokes_on_is_a_400_and_the_worker_lives_on(pool, query):
+    restarts = pool.stats["restarts"]
+    outcome = pool.run({"query": query, "accept": "*/*"})
+    assert (outcome.status, outcome.code) == (400, "malformed-query"), outcome
+    assert pool.stats["restarts"] == restarts
+    assert pool.run({"query": "ASK { ?s ?p ?o }", "accept": "application/json"}).ok
+
+
+def test_the_endpoint_answers_400_to_them(mini):
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(mini, settings=Settings(sparql_workers=1, sparql_isolate_network=False))) as client:
+        for query in CRASHERS * 2:
+            answer = client.get("/sparql", params={"query": query})
+            assert answer.status_code == 400 and answer.json()["error"]["code"] == "malformed-query", answer.text
+        assert client.get("/health").json()["sparql"]["restarts"] == 0
+
+
+TOKENS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FROM", "FROM NAMED", "GRAPH", "FILTER", "BIND", "AS",
+          "VALUES", "OPTIONAL", "UNION", "MINUS", "GROUP BY", "ORDER BY", "LIMIT", "OFFSET", "PREFIX", "BASE", "*",
+          "{", "}", "(", ")", ".", ";", ",", "?s", "?p", "?o", "$x", "x:y", ":z", "a", "<http://example.org/p>",
+          "<>", "<#>", '"\\U7FFFFFFF"', '"\\U0010FFFF"', '"\\uD800"', '"\\u0000"', '"x"@en', '"1"^^x:int',
+          '"""a"""', "'b'", "1", "-1.5e309", "1e-400", "0x1", "true", "REGEX(?o, \"(\")", "STRDT(?o, ?p)",
+          "LANGMATCHES(?o, 1)", "COUNT(*)", "SUM(?o)", "STRLEN()", "IRI(\"::\")", "BNODE()", "NOW()", "UUID()",
+          "SUBSTR(?o, -9223372036854775809)", "REPLACE(?o, \"\", \"x\")", "<<", ">>", "|", "^", "/", "!", "+"]
+
+
+def test_a_fuzz_of_malformed_queries_never_stops_the_worker(pool):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    restarts, seen = pool.stats["restarts"], []
+    queries = st.one_of(
+        st.lists(st.sampled_from(TOKENS), max_size=25).map(" ".join),
+        st.text(max_size=80),
+        st.builds(lambda head, body: f"{head} {{ {body} }}", st.sampled_from(["SELECT *", "ASK", "SELECT ?s"]),
+                  st.lists(st.sampled_from(TOKENS), max_size=15).map(" ".join)),
+    )
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(queries)
+    def run(query):
+        outcome = pool.run({"query": query, "accept": "*/*"})
+        seen.append(outcome.status)
+        assert outcome.status in (200, 400, 403, 406), (query, outcome)
+
+    run()
+    assert len(seen) >= 300 and seen.count(400) > 100
+    assert pool.stats["restarts"] == restarts
