@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import shutil
 import signal
@@ -20,7 +21,7 @@ import tempfile
 import threading
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -51,6 +52,43 @@ def _error(status: int, code: str, message: str) -> Outcome:
     return Outcome(status, code=code, message=message)
 
 
+class _Spawner:
+    """Starts the workers from one thread that lives as long as the server process.
+
+    A worker dies with its parent (PR_SET_PDEATHSIG), and Linux takes the parent to be the
+    *thread* that started it: workers started from a reload's thread (anyio retires an idle
+    thread after 10 s) or from a query's were killed when that thread ended, and the next query
+    of each answered 503 "its worker stopped (exit code -9)"."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def run(self, start):
+        """`start()` (which starts a process) run on the spawning thread; its result."""
+        if threading.current_thread() is self._thread:
+            return start()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="rkg-sparql-spawner", daemon=True)
+                self._thread.start()
+        done: Future = Future()
+        self._jobs.put((start, done))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            start, done = self._jobs.get()
+            try:
+                done.set_result(start())
+            except BaseException as error:  # given to the caller
+                done.set_exception(error)
+
+
+_spawner = _Spawner()
+
+
 def _cleanup(workers, directory: str) -> None:
     for worker in list(workers):
         worker.stop()
@@ -67,8 +105,9 @@ class Worker:
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", "rkg.api.sparql_worker", str(theirs.fileno()), str(data_path),
                    str(settings.sparql_max_result_bytes), str(settings.sparql_memory_mb),
-                   "isolate" if settings.sparql_isolate_network else "no-isolate"]
-        self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+                   "isolate" if settings.sparql_isolate_network else "no-isolate", str(os.getpid())]
+        self.process = _spawner.run(lambda: subprocess.Popen(command, pass_fds=(theirs.fileno(),),
+                                                             stdin=subprocess.DEVNULL))
         theirs.close()
         self.conn = Connection(ours.detach())
         self.ready = False

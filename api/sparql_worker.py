@@ -11,6 +11,7 @@ This module imports only what the worker needs (it is the target of a fresh inte
 from __future__ import annotations
 
 import ctypes
+import os
 import resource
 import signal
 import sys
@@ -109,10 +110,14 @@ def answer(store: ox.Store, request: dict, max_bytes: int) -> tuple:
     return ("ok", content_type(media), sink.getvalue())
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
+    """SIGKILL when the server ends (the pool starts workers from a thread that lives as long as
+    the server: Linux sends this signal when the starting *thread* ends)."""
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent and os.getppid() != parent:  # the server ended before the signal was asked for
+        os._exit(1)
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -134,8 +139,8 @@ def isolate_network() -> bool:
     return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
 
 
-def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool) -> None:
-    _die_with_parent()
+def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool, parent: int = 0) -> None:
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     isolated = isolate_network() if isolate else False
     _limit_memory(memory_mb)
@@ -171,5 +176,5 @@ def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool) ->
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
 
-    fd, path, max_bytes, memory_mb, isolation = sys.argv[1:6]
-    main(Connection(int(fd)), path, int(max_bytes), int(memory_mb), isolation == "isolate")
+    fd, path, max_bytes, memory_mb, isolation, parent = sys.argv[1:7]
+    main(Connection(int(fd)), path, int(max_bytes), int(memory_mb), isolation == "isolate", int(parent))

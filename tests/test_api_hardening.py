@@ -154,3 +154,35 @@ def test_a_fuzz_of_malformed_queries_never_stops_the_worker(pool):
     run()
     assert len(seen) >= 300 and seen.count(400) > 100
     assert pool.stats["restarts"] == restarts
+
+
+# ---------------------------------------------------------------------------- workers outlive reloads
+
+def test_workers_spawned_by_a_reload_outlive_the_thread_that_ran_it(mini):
+    """The workers die with their parent (PR_SET_PDEATHSIG), which Linux reads as the *thread* that
+    started them: workers started by a reload thread were killed once that thread ended, and the
+    next query of each answered 503 "its worker stopped (exit code -9)"."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(mini, settings=Settings(sparql_workers=2, sparql_isolate_network=False))
+    with TestClient(app) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200  # the workers are up
+        (mini / "records.yaml").write_text((mini / "records.yaml").read_text().replace(
+            "    name: Prottasha\n", "    name: Prottasha reloaded\n", 1))
+
+        def reload_then_idle():
+            app.state.graphs.reload(app)
+            time.sleep(2)  # as a server thread idles before it ends (anyio's: 10 s); the new workers start
+
+        reloader = threading.Thread(target=reload_then_idle)
+        reloader.start()
+        reloader.join(timeout=60)
+        assert not reloader.is_alive()
+        time.sleep(0.5)  # the thread has ended: a worker tied to it would be gone by now
+        query = ("SELECT ?name WHERE { <https://w3id.org/reintegration-kg/id/measure/prottasha> "
+                 "<http://www.w3.org/2000/01/rdf-schema#label> ?name }")
+        for _ in range(2):  # one query per worker
+            answer = client.get("/sparql", params={"query": query})
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["results"]["bindings"][0]["name"]["value"] == "Prottasha reloaded"
+        assert client.get("/health").json()["sparql"]["restarts"] == 0
