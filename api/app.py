@@ -66,12 +66,14 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        graphs.resume()
         if settings.sparql_warm_start:
             pool.start()
         watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
         try:
             yield
         finally:
+            graphs.stop()  # a rebuild under way is killed: shutting down never waits for one
             if watcher:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -143,7 +145,8 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
                            headers={"WWW-Authenticate": "Bearer"})
         import anyio
 
-        return await anyio.to_thread.run_sync(graphs.reload, app)
+        # abandoned if the request is cancelled (uvicorn's shutdown, after its graceful timeout)
+        return await anyio.to_thread.run_sync(graphs.reload, app, abandon_on_cancel=True)
 
     app.include_router(resources.router)
     analysis.install(app)

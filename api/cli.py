@@ -69,7 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return _report_errors(error, getattr(args, "json", False))
     _log_to_stderr()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # on SIGTERM, requests under way (a reload, a query) get 5 s, then are cancelled
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=5)
     return 0
 
 

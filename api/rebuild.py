@@ -100,12 +100,16 @@ class Rebuilder:
         return Problem(str(data_dir), 0, 0, code, message, hint)
 
     def cancel(self) -> None:
-        """Kill the rebuilds under way and refuse new ones: their callers get Cancelled."""
+        """Kill the rebuilds under way and refuse new ones until `resume`: their callers get Cancelled."""
         with self._lock:
             self._cancelled = True
             running = list(self._running)
         for process in running:
             _kill(process)
+
+    def resume(self) -> None:
+        with self._lock:
+            self._cancelled = False
 
 
 def _kill(process: subprocess.Popen) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..graph.store import remove_stale
 from .settings import Settings
 
 log = logging.getLogger("rkg.api.sparql")
@@ -154,7 +155,9 @@ class WorkerPool:
         self._data: bytes | None = None
         self._started = False
         self._epoch = 0  # counts starts: workers of an earlier start are not taken back
-        self._dir = Path(tempfile.mkdtemp(prefix="rkg-sparql-"))
+        # the folders of servers that were killed (SIGKILL) are removed; the pid in the name tells
+        remove_stale(Path(tempfile.gettempdir()), "rkg-sparql-")
+        self._dir = Path(tempfile.mkdtemp(prefix=f"rkg-sparql-{os.getpid()}-"))
         self._all: weakref.WeakSet[Worker] = weakref.WeakSet()
         weakref.finalize(self, _cleanup, self._all, str(self._dir))
         self._executor: ThreadPoolExecutor | None = None

@@ -27,6 +27,7 @@ from ..loaders.schema import KINDS
 from ..loaders.problems import LoadError
 from .catalogue import Catalogue
 from .errors import ApiError
+from .rebuild import Cancelled
 
 log = logging.getLogger("rkg.api")
 
@@ -158,6 +159,9 @@ class Graphs:
                 return self._reopen(app, old, started)
             try:
                 result = self.rebuild(self.data_dir, self.sources_dir)
+            except Cancelled:
+                raise ApiError(503, "unavailable", f"the server is shutting down; the rebuild was stopped "
+                                                   f"(still serving data version {old.version})") from None
             except LoadError as error:
                 errors = [p for p in error.problems if p.severity == "error"]
                 for problem in errors:
@@ -171,6 +175,15 @@ class Graphs:
                                f"{old.version}", problems=[p.as_dict() for p in errors],
                                data_version=old.version) from None
             return self._serve(app, KG.load(result), old, started)
+
+    def stop(self) -> None:
+        """Kill a rebuild under way (the server is shutting down: it must not wait for one)."""
+        if hasattr(self.rebuild, "cancel"):
+            self.rebuild.cancel()
+
+    def resume(self) -> None:
+        if hasattr(self.rebuild, "resume"):
+            self.rebuild.resume()
 
     def watched(self) -> list[Path]:
         return [p for p in (self.data_dir, self.sources_dir) if p.is_dir()]
@@ -187,7 +200,8 @@ class Graphs:
         async for changes in awatch(*self.watched(), watch_filter=relevant):
             log.info("%d file(s) changed: rebuilding", len(changes))
             try:
-                await anyio.to_thread.run_sync(self.reload, app)
+                # abandoned if cancelled: shutting down kills the rebuild (stop) rather than wait for it
+                await anyio.to_thread.run_sync(self.reload, app, abandon_on_cancel=True)
             except ApiError:
                 pass  # logged; the last good graph stays
             except Exception:

@@ -64,6 +64,9 @@ def cmd_build(args) -> int:
     if out and fmt is None:
         print(f"error: cannot tell the format of {out}: use one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
+    tmp = out.with_name(out.name + ".tmp") if out else None
+    if tmp and tmp.is_file():
+        tmp.unlink()  # left by a build that was killed while writing
     try:
         result = _build(args)
     except LoadError as error:
@@ -71,9 +74,12 @@ def cmd_build(args) -> int:
     written = {}
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        result.graph.serialize(destination=tmp, format=fmt)
-        tmp.replace(out)  # never leave a half-written graph where the old one was
+        try:
+            result.graph.serialize(destination=tmp, format=fmt)
+            tmp.replace(out)  # never leave a half-written graph where the old one was
+        except BaseException:  # Ctrl-C included
+            tmp.unlink(missing_ok=True)
+            raise
         written["out"] = str(out)
     if args.store:
         EmbeddedStore.persist(result.graph, Path(args.store))

@@ -3,6 +3,7 @@ runs beside the server, not in it; no query, however malformed, stops a SPARQL w
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -186,3 +187,158 @@ def test_workers_spawned_by_a_reload_outlive_the_thread_that_ran_it(mini):
             assert answer.status_code == 200, answer.text
             assert answer.json()["results"]["bindings"][0]["name"]["value"] == "Prottasha reloaded"
         assert client.get("/health").json()["sparql"]["restarts"] == 0
+
+
+# ---------------------------------------------------------------------------- shutdown and leftovers
+
+def dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def processes_mentioning(*texts: str) -> list[int]:
+    """The pids of processes whose command line contains each of `texts`."""
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                line = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if all(text.encode() in line for text in texts):
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("trigger", ["reload", "watch"])
+def test_sigterm_during_a_long_rebuild_stops_the_server_promptly_and_leaves_nothing_behind(mini, tmp_path, trigger):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from test_api_support import free_port
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    port = free_port()
+    env = dict(os.environ, RKG_ADMIN_TOKEN=TOKEN, TMPDIR=str(scratch), RKG_SPARQL_WORKERS="1")
+    command = [sys.executable, "-m", "rkg.cli", "serve", "--data", str(mini), "--port", str(port)]
+    server = subprocess.Popen(command + (["--watch"] if trigger == "watch" else []), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert list(scratch.glob("rkg-sparql-*"))  # the workers' folder
+        (mini / "places.yaml").write_text(many_places(30_000))  # about a minute to build
+        if trigger == "reload":
+            reload_in_background(url)
+        time.sleep(2)
+        assert processes_mentioning("rkg.api.rebuild", str(mini)), "no rebuild under way"
+        stopping = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=15)
+        assert time.monotonic() - stopping < 10, "SIGTERM waited for the rebuild"
+        time.sleep(0.5)
+        assert processes_mentioning("rkg.api.rebuild", str(mini)) == [], "the rebuild outlived the server"
+        assert processes_mentioning("rkg.api.sparql_worker", str(scratch)) == [], "a worker outlived the server"
+        assert list(scratch.iterdir()) == []  # the workers' folder is gone
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def test_the_folders_of_killed_servers_are_removed_when_a_pool_starts(tmp_path, monkeypatch):
+    import tempfile
+
+    from rkg.api.sparql_pool import WorkerPool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead, alive = dead_pid(), os.getppid()
+    left = tmp_path / f"rkg-sparql-{dead}-abc123"
+    (left / "sub").mkdir(parents=True)
+    (left / "graph-1.nt").write_text("<a:b> <a:c> <a:d> .\n")
+    running = tmp_path / f"rkg-sparql-{alive}-def456"
+    running.mkdir()
+    other = tmp_path / "rkg-sparql-notapid"
+    other.mkdir()
+    pool = WorkerPool(Settings(sparql_workers=1))
+    try:
+        assert not left.exists() and running.exists() and other.exists()
+        assert pool._dir.name.startswith(f"rkg-sparql-{os.getpid()}-")
+    finally:
+        pool.close()
+
+
+def test_persist_removes_what_killed_persists_left_and_nothing_a_running_one_uses(mini, tmp_path):
+    from rkg.graph.build import build
+    from rkg.graph.store import EmbeddedStore
+
+    graph = build(mini).graph
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    dead, alive = dead_pid(), os.getppid()
+    half = folder / f"store.new-{dead}-x1"       # the staging store of a persist that was killed
+    half.mkdir()
+    (half / "junk").write_text("half written")
+    (folder / f"store.old-{dead}-x2").mkdir()    # the store it was replacing, not yet removed
+    busy = folder / f"store.new-{alive}-x3"      # another persist, still running
+    busy.mkdir()
+    EmbeddedStore.persist(graph, folder / "store")
+    EmbeddedStore.persist(graph, folder / "store")
+    assert len(EmbeddedStore.open(folder / "store")) == len(graph)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["store", busy.name])
+
+
+def test_persist_puts_back_the_store_a_killed_persist_had_moved_aside(mini, tmp_path, monkeypatch):
+    from rkg.graph import store as stores
+    from rkg.graph.build import build
+
+    graph = build(mini).graph
+    (tmp_path / f"store.old-{dead_pid()}-x1").mkdir()  # an older leftover
+    stores.EmbeddedStore.persist(graph, tmp_path / "kept")
+    (tmp_path / "kept").rename(tmp_path / f"store.old-{dead_pid()}-x2")  # moved aside, never replaced
+    # interrupted again right after its clean-up: the store that was there before is back in place
+    monkeypatch.setattr(stores.tempfile, "mkdtemp", lambda **kw: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        stores.EmbeddedStore.persist(graph, tmp_path / "store")
+    assert len(stores.EmbeddedStore.open(tmp_path / "store")) == len(graph)
+    assert not list(tmp_path.glob("store.old-*"))
+
+
+def test_build_out_removes_a_stale_tmp_and_leaves_none_when_interrupted(mini, tmp_path, monkeypatch):
+    from rdflib import Graph
+
+    from rkg.cli import main
+
+    out = tmp_path / "graph.ttl"
+    tmp = tmp_path / "graph.ttl.tmp"
+    tmp.write_text("half a graph from a build that was killed")
+    records = mini / "records.yaml"
+    records.write_text(records.read_text().replace("    type: ngo\n", "    type: nongovernmental\n"))
+    assert main(["build", "--data", str(mini), "--out", str(out)]) == 1
+    assert not tmp.exists() and not out.exists()
+    records.write_text(records.read_text().replace("    type: nongovernmental\n", "    type: ngo\n"))
+    serialize = Graph.serialize
+
+    def interrupted(self, destination=None, **kwargs):
+        serialize(self, destination=destination, **kwargs)
+        raise KeyboardInterrupt  # Ctrl-C once the file is written, before it is renamed into place
+
+    monkeypatch.setattr(Graph, "serialize", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(["build", "--data", str(mini), "--out", str(out)])
+    assert not tmp.exists() and not out.exists()
