@@ -209,9 +209,12 @@ class Graphs:
 
 
 def token_matches(expected: str | None, authorization: str | None) -> bool:
-    if not expected or not authorization or not authorization.startswith("Bearer "):
+    """Whether `Authorization: Bearer <token>` gives the expected token (the scheme's name is
+    case-insensitive, RFC 7235: `bearer` and `BEARER` are `Bearer`)."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if not expected or scheme.lower() != "bearer":
         return False
-    return hmac.compare_digest(authorization[len("Bearer "):].strip().encode(), expected.encode())
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
 def _now() -> str:

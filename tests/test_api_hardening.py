@@ -342,3 +342,18 @@ def test_build_out_removes_a_stale_tmp_and_leaves_none_when_interrupted(mini, tm
     with pytest.raises(KeyboardInterrupt):
         main(["build", "--data", str(mini), "--out", str(out)])
     assert not tmp.exists() and not out.exists()
+
+
+# ---------------------------------------------------------------------------- smaller ones
+
+def test_the_bearer_scheme_is_case_insensitive(mini):
+    from fastapi.testclient import TestClient
+
+    from rkg.api.state import token_matches
+
+    for scheme in ("Bearer", "bearer", "BEARER", "bEaReR"):
+        assert token_matches(TOKEN, f"{scheme} {TOKEN}"), scheme
+    for wrong in (f"Basic {TOKEN}", TOKEN, f"Bearer{TOKEN}", f"Bearer {TOKEN}x", "Bearer ", "", None):
+        assert not token_matches(TOKEN, wrong), wrong
+    client = TestClient(create_app(mini, settings=Settings(admin_token=TOKEN, sparql_workers=1)))
+    assert client.post("/admin/reload", headers={"Authorization": f"bearer {TOKEN}"}).status_code == 200
