@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import analysis, errors, resources, sparql
 from .errors import ApiError
+from .middleware import HeadAsGet
 from .negotiation import negotiate
 from .params import allowed_values, known_parameters_only
 from .settings import Settings
@@ -90,6 +91,7 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type", "Authorization"])
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without its body, everywhere
     app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static")), name="static")
 
     @app.get("/health", tags=["service"], summary="Service status and the size and version of the graph served",

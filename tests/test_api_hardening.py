@@ -357,3 +357,28 @@ def test_the_bearer_scheme_is_case_insensitive(mini):
         assert not token_matches(TOKEN, wrong), wrong
     client = TestClient(create_app(mini, settings=Settings(admin_token=TOKEN, sparql_workers=1)))
     assert client.post("/admin/reload", headers={"Authorization": f"bearer {TOKEN}"}).status_code == 200
+
+
+@pytest.mark.parametrize("path, accept", [
+    ("/health", "application/json"), ("/", "application/json"), ("/sparql", "text/html"), ("/docs", "text/html"),
+    ("/openapi.json", "application/json"), ("/static/yasgui/yasgui.min.js", "*/*"), ("/programmes", "*/*"),
+    ("/programmes/prottasha", "*/*"), ("/graph", "text/turtle"), ("/reports/BGD", "text/html"),
+    ("/programmes/nothing", "*/*"), ("/nowhere", "*/*"),
+])
+def test_head_is_answered_wherever_get_is_with_the_same_headers_and_no_body(mini, path, accept):
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(mini, settings=Settings(sparql_workers=1))) as client:
+        got = client.get(path, headers={"Accept": accept})
+        head = client.head(path, headers={"Accept": accept})
+    assert head.status_code == got.status_code != 405, (head.status_code, got.status_code)
+    assert head.content == b""
+    for name in ("content-type", "content-length", "etag"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+def test_head_is_refused_where_get_is(mini):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_app(mini, settings=Settings(admin_token=TOKEN, sparql_workers=1)))
+    assert client.get("/admin/reload").status_code == client.head("/admin/reload").status_code == 405
