@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import analysis, errors, resources, sparql
 from .errors import ApiError
-from .middleware import HeadAsGet
+from .middleware import HeadAsGet, SecurityHeaders
 from .negotiation import negotiate
 from .params import allowed_values, known_parameters_only
 from .settings import Settings
@@ -91,6 +91,7 @@ def create_app(data_dir: Path | None = None, sources_dir: Path | None = None,
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type", "Authorization"])
+    app.add_middleware(SecurityHeaders, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without its body, everywhere
     app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static")), name="static")
 

@@ -382,3 +382,29 @@ def test_head_is_refused_where_get_is(mini):
 
     client = TestClient(create_app(mini, settings=Settings(admin_token=TOKEN, sparql_workers=1)))
     assert client.get("/admin/reload").status_code == client.head("/admin/reload").status_code == 405
+
+
+def test_every_answer_carries_the_security_headers_and_html_pages_a_content_security_policy(mini):
+    import base64
+    import hashlib
+    import re
+
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(mini, settings=Settings(sparql_workers=1))) as client:
+        for path, accept, html in (("/health", "*/*", False), ("/programmes", "*/*", False), ("/nowhere", "*/*", False),
+                                   ("/static/yasgui/yasgui.min.js", "*/*", False), ("/sparql", "text/html", True),
+                                   ("/reports/BGD", "text/html", True), ("/docs", "text/html", True)):
+            answer = client.get(path, headers={"Accept": accept})
+            assert answer.headers["x-frame-options"] == "DENY", path
+            assert answer.headers["x-content-type-options"] == "nosniff", path
+            assert answer.headers["referrer-policy"] == "no-referrer", path
+            assert ("content-security-policy" in answer.headers) == html, path
+        editor = client.get("/sparql", headers={"Accept": "text/html"})
+    policy = dict(part.strip().split(" ", 1) for part in editor.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert "https:" not in editor.headers["content-security-policy"]  # only the API docs may use their CDN
+    [script] = [s for s in re.findall(r"<script>(.*?)</script>", editor.text, re.S)]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert policy["script-src"] == f"'self' 'sha256-{digest}'"

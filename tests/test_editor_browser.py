@@ -106,3 +106,64 @@ def test_a_share_link_naming_another_endpoint_queries_only_this_server(browser, 
                 and not url.startswith("data:")] == []
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------------------- the pages under their CSP
+
+RECORD_VIOLATIONS = """window.__violations = [];
+document.addEventListener("securitypolicyviolation",
+    (e) => window.__violations.push(e.violatedDirective + " " + (e.blockedURI || "inline")));"""
+
+
+def open_guarded(browser, url: str):
+    page = browser.new_page()
+    page.add_init_script(RECORD_VIOLATIONS)
+    problems = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+    def route(route):  # nothing beyond this server (the API docs' CDN assets are refused)
+        if urlsplit(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", route)
+    response = page.goto(url, wait_until="load")
+    return page, response, problems
+
+
+def test_the_query_editor_works_under_its_content_security_policy(browser, live):
+    page, response, problems = open_guarded(browser, live + "/sparql")
+    try:
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-frame-options"] == "DENY"
+        page.evaluate("yasgui.getTab().getYasqe().setValue('SELECT ?s WHERE { ?s ?p ?o } LIMIT 3')")
+        page.evaluate("yasgui.getTab().query()")
+        page.wait_for_selector(".yasr table tbody tr", timeout=10_000)
+        assert page.locator(".yasr table tbody tr").count() == 3
+        page.locator("#examples").select_option(index=1)  # a named query opens in a new tab
+        page.wait_for_timeout(300)
+        assert len(page.evaluate("yasgui.persistentConfig.getTabs()")) >= 2
+        assert page.evaluate("window.__violations") == [] and problems == [], problems
+    finally:
+        page.close()
+
+
+def test_a_report_and_the_api_docs_raise_no_content_security_policy_violation(browser, live):
+    page, response, problems = open_guarded(browser, live + "/reports/BGD")
+    try:
+        assert "content-security-policy" in response.headers
+        assert page.evaluate("document.images.length") > 0
+        assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        assert page.evaluate("window.__violations") == [] and problems == [], problems
+    finally:
+        page.close()
+    page, response, problems = open_guarded(browser, live + "/docs")
+    try:
+        page.wait_for_timeout(500)
+        # Swagger UI's own files come from a CDN, refused here: its inline start-up script runs (its
+        # hash is in the policy) and finds no SwaggerUIBundle, but nothing is refused by the policy
+        assert page.evaluate("window.__violations") == [], page.evaluate("window.__violations")
+    finally:
+        page.close()
