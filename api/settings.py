@@ -28,6 +28,7 @@ class Settings:
     sparql_timeout: float = 10.0            # seconds a query may run, serialisation included
     sparql_max_result_bytes: int = 16 * MIB  # the largest result sent (the whole graph fits easily)
     sparql_max_query_chars: int = 100_000
+    sparql_body_timeout: float = 30.0        # seconds a POST /sparql may take to send its body
     sparql_workers: int = 2                  # queries run at once; others wait
     sparql_queue_timeout: float = 10.0       # how long a query may wait for a free worker
     sparql_memory_mb: int = 2048             # address-space limit of each worker
@@ -45,6 +46,7 @@ class Settings:
             sparql_timeout=_env("RKG_SPARQL_TIMEOUT", float, cls.sparql_timeout),
             sparql_max_result_bytes=_env("RKG_SPARQL_MAX_RESULT_BYTES", int, cls.sparql_max_result_bytes),
             sparql_max_query_chars=_env("RKG_SPARQL_MAX_QUERY_CHARS", int, cls.sparql_max_query_chars),
+            sparql_body_timeout=_env("RKG_SPARQL_BODY_TIMEOUT", float, cls.sparql_body_timeout),
             sparql_workers=_env("RKG_SPARQL_WORKERS", int, cls.sparql_workers),
             sparql_queue_timeout=_env("RKG_SPARQL_QUEUE_TIMEOUT", float, cls.sparql_queue_timeout),
             sparql_memory_mb=_env("RKG_SPARQL_MEMORY_MB", int, cls.sparql_memory_mb),

@@ -408,3 +408,47 @@ def test_every_answer_carries_the_security_headers_and_html_pages_a_content_secu
     [script] = [s for s in re.findall(r"<script>(.*?)</script>", editor.text, re.S)]
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     assert policy["script-src"] == f"'self' 'sha256-{digest}'"
+
+
+def test_a_post_to_sparql_whose_body_trickles_in_is_cut_off(mini):
+    import socket
+
+    server = LiveServer(create_app(mini, settings=Settings(sparql_workers=1, sparql_body_timeout=2)))
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: 1000\r\n\r\n")
+            started, answer = time.monotonic(), b""
+            slow.settimeout(0.5)
+            while time.monotonic() - started < 8 and b"\r\n\r\n" not in answer:
+                try:
+                    slow.sendall(b"A")  # a byte every half second
+                    answer += slow.recv(4096)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    break
+            assert answer.startswith(b"HTTP/1.1 408"), answer
+            assert 1.5 < time.monotonic() - started < 4
+            assert b"request-timeout" in answer
+        # other clients were served meanwhile, and are still
+        assert httpx.post(server.url + "/sparql", content="ASK {}",
+                          headers={"Content-Type": "application/sparql-query"}).json()["boolean"] is True
+    finally:
+        server.stop()
+
+
+def test_rkg_serve_limits_slow_and_idle_connections(monkeypatch):
+    from rkg.cli import parser
+
+    captured = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: captured.update(options))
+    import rkg.api.app as api_app
+
+    monkeypatch.setattr(api_app, "create_app", lambda *args: "app")
+    args = parser().parse_args(["serve"])
+    assert args.func(args) == 0
+    assert captured["timeout_keep_alive"] <= 5 and captured["timeout_graceful_shutdown"] <= 5
+    assert captured["http"] == "h11" and captured["h11_max_incomplete_event_size"] <= 64 * 1024
+    assert Settings().sparql_body_timeout == 30
