@@ -452,3 +452,33 @@ def test_rkg_serve_limits_slow_and_idle_connections(monkeypatch):
     assert captured["timeout_keep_alive"] <= 5 and captured["timeout_graceful_shutdown"] <= 5
     assert captured["http"] == "h11" and captured["h11_max_incomplete_event_size"] <= 64 * 1024
     assert Settings().sparql_body_timeout == 30
+
+
+@pytest.mark.parametrize("isolate", [True, False])
+def test_whether_workers_are_cut_off_the_network_is_logged_and_shown_in_health(mini, caplog, isolate):
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    app = create_app(mini, settings=Settings(sparql_workers=2, sparql_isolate_network=isolate))
+    with caplog.at_level(logging.INFO, logger="rkg.api.sparql"), TestClient(app) as client:
+        assert client.get("/health").json()["sparql"]["network_isolated"] is None  # no worker has started yet
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        deadline = time.monotonic() + 30
+        while len([r for r in caplog.records if "network isolation" in r.getMessage()]) < 2:
+            assert time.monotonic() < deadline, "the workers' starts were not logged"
+            time.sleep(0.1)
+        shown = client.get("/health").json()["sparql"]["network_isolated"]
+    started = [r for r in caplog.records if "network isolation" in r.getMessage()]
+    assert len(started) == 2 and all(r.levelno == logging.INFO for r in started)  # once per worker
+    if not isolate:
+        assert shown is False and all("OFF (not asked for)" in r.getMessage() for r in started)
+        return
+    # what this machine allows, as a worker finds it (a child process, so that this one stays connected)
+    import subprocess
+    import sys
+
+    possible = subprocess.run([sys.executable, "-c", "from rkg.api.sparql_worker import isolate_network as i; "
+                               "print(i())"], capture_output=True, text=True).stdout.strip() == "True"
+    assert shown is possible
+    assert all(("network isolation: on" in r.getMessage()) is possible for r in started)
