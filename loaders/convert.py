@@ -101,6 +101,7 @@ class Converter:
         self.texts: dict[str, SourceText | None] = {}
         self.current: Record | None = None
         self.records_with_problems: set[str] = set()
+        self.unreadable: list[str] = []  # the text of each file with a YAML syntax error
 
     # ------------------------------------------------------------------ reading
     def _scheme_members(self, scheme: URIRef) -> dict[str, URIRef]:
@@ -119,9 +120,14 @@ class Converter:
         for path in files:
             rel = path.relative_to(self.data_dir.parent).as_posix() if self.data_dir.parent in path.parents \
                 else path.as_posix()
-            doc, problem = read_yaml(path, contents.get(path) if contents else None)
+            data = contents.get(path) if contents else None
+            doc, problem = read_yaml(path, data)
             if problem:
                 self.problem(rel, problem.line, "yaml-syntax", problem.message, problem.hint, problem.column)
+                try:
+                    self.unreadable.append((path.read_bytes() if data is None else data).decode("utf-8", "replace"))
+                except OSError:
+                    pass
                 continue
             if doc is None:
                 continue
@@ -367,12 +373,24 @@ class Converter:
                          f"'{_show(value)}' in '{spec.name}' of {record.kind.label} '{record.id}' is a "
                          f"{target.kind.label} ({target.file}:{target.line}), not a {wanted}")
             return None
+        if self._in_unreadable(name):
+            return None
         candidates = [r.id for r in self.records.values() if r.kind.key in spec.targets]
         self.problem(record.file, line, "unknown-reference",
                      f"'{spec.name}' of {record.kind.label} '{record.id}' refers to {wanted} '{_show(value)}', "
                      f"which does not exist",
                      did_you_mean(name or "", candidates) or f"add a {wanted} record with `id: {_show(value)}`")
         return None
+
+    def _in_unreadable(self, name: str | None) -> bool:
+        """Whether the missing id `name` may be in a file that could not be read: its syntax error is
+        reported, and an error here would only follow from it (the record is still not built)."""
+        word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])") if name else None
+        if word is None or not any(word.search(text) for text in self.unreadable):
+            return False
+        if self.current is not None:
+            self.records_with_problems.add(self.current.id)
+        return True
 
     def _ref_iri(self, value, targets) -> URIRef | None:
         target = self.records.get(_name(value)) if _name(value) is not None else None
@@ -512,7 +530,9 @@ class Converter:
                              f"the source of {record.kind.label} '{record.id}' lacks {', '.join(missing)}",
                              "every source names its document, section and a short verbatim quote")
             document = self.records.get(_name(item.get("document")))
-            if item.get("document") and (document is None or document.kind.key != "documents"):
+            if item.get("document") and document is None and self._in_unreadable(_name(item["document"])):
+                pass
+            elif item.get("document") and (document is None or document.kind.key != "documents"):
                 docs = [r.id for r in self.records.values() if r.kind.key == "documents"]
                 self.problem(record.file, item.line_of("document"), "unknown-reference",
                              f"the source of {record.kind.label} '{record.id}' names document "

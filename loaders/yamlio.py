@@ -16,6 +16,7 @@ its line too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,7 @@ for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
         _Loader.yaml_implicit_resolvers[first] = kept
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
 
@@ -214,6 +215,13 @@ def read_yaml(path: Path, data: bytes | None = None) -> tuple[object, YamlProble
         parts = [p for p in (exc.context, exc.problem) if p]
         message = "YAML syntax error: " + "; ".join(parts)
         hint = getattr(exc, "hint", "") or _syntax_hint(exc)
+        opened = None if isinstance(exc, (Refused, DuplicateKey)) else _unclosed_quote(text, exc)
+        if opened is not None and opened != (line, column):
+            message = (f"YAML syntax error: the quoted value that starts here is not closed where it should be: it "
+                       f"runs on to the next quote mark (the parser noticed only at line {line}, column {column}: "
+                       f"{'; '.join(parts)})")
+            line, column = opened
+            hint = "end the value with the quote mark it starts with, on the same line"
         return None, YamlProblem(line, column, message, hint)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         before = text.encode("utf-8")[:exc.position].decode("utf-8", "replace")
@@ -222,6 +230,43 @@ def read_yaml(path: Path, data: bytes | None = None) -> tuple[object, YamlProble
                                  "remove the character: save the file as plain UTF-8 text")
     except (yaml.YAMLError, RecursionError, ValueError) as exc:  # errors without a position
         return None, YamlProblem(1, 1, f"YAML syntax error: {_short(exc, 200)}")
+
+
+_KEY_LINE = re.compile(r"\n[ \t]*(?:- +)?[A-Za-z_][\w-]*:(?:[ \t]|$)", re.M)
+_FLOW_KEY = re.compile(r"[,{][ \t]*[A-Za-z_][\w-]*:[ \t]")
+
+
+def _unclosed_quote(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int] | None:
+    """(line, column) of the quote that caused a syntax error, if one did, else None.
+
+    A quoted value may run over several lines, so a quote left open swallows the lines after it,
+    up to the next quote mark, and the parser stops only there (or at the end of the file):
+    far from the cause. The cause is the last quoted value before the error that reads like
+    YAML structure: one that runs over a line holding `key:`, or, on the error's own line, one
+    holding `, key: ` (a flow mapping `{a: "1, b: "2"}`)."""
+    if (exc.context or "").startswith("while scanning a quoted scalar") and exc.context_mark:
+        return exc.context_mark.line + 1, exc.context_mark.column + 1
+    error = exc.problem_mark or exc.context_mark
+    if error is None:
+        return None
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def offset(mark) -> int:
+        return starts[min(mark.line, len(starts) - 1)] + mark.column
+
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=_Base):
+            if (token.start_mark.line, token.start_mark.column) >= (error.line, error.column):
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                raw = text[offset(token.start_mark):offset(token.end_mark)]
+                if (token.end_mark.line > token.start_mark.line and _KEY_LINE.search(raw)) or \
+                        (token.start_mark.line == error.line and _FLOW_KEY.search(raw)):
+                    found = (token.start_mark.line + 1, token.start_mark.column + 1)
+    except yaml.YAMLError:
+        pass
+    return found
 
 
 def _syntax_hint(exc: yaml.MarkedYAMLError) -> str:

@@ -173,3 +173,41 @@ def test_the_data_files_may_total_at_most_the_size_limit(mini, monkeypatch):
     from rkg.graph.build import MAX_DATA_BYTES
     assert MAX_DATA_BYTES == 50 * 1024 * 1024
     build(mini)
+
+
+# ---------------------------------------------------------------------------- syntax errors, where they start
+
+@pytest.mark.parametrize("old, new, needle", [
+    ("    name: Government of Bangladesh\n", '    name: "Government of Bangladesh\n', '"Government of Bangladesh'),
+    ("    name: European Union\n", "    name: 'European Union\n", "'European Union"),
+    ('section: "3.2.1", quote: "led by', 'section: "3.2.1, quote: "led by', '"3.2.1, quote'),
+])
+def test_an_unclosed_quote_is_reported_where_it_opens_not_where_the_parser_noticed(mini, old, new, needle):
+    path = mini / "records.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    [problem] = problems_of(mini)
+    assert (problem.file, problem.code) == ("data/records.yaml", "yaml-syntax")
+    line = line_of(path, needle)
+    assert problem.line == line, (problem.line, line, problem.message)
+    assert problem.column == path.read_text().splitlines()[line - 1].index(needle) + 1
+    assert "not closed" in problem.message and "noticed only at line" in problem.message and problem.hint
+
+
+def test_one_files_syntax_error_is_that_files_only_error(mini):
+    """The records of a file that does not parse are missing: references to them, and what the
+    shapes make of a graph without them, would only be echoes of its syntax error."""
+    documents = mini / "documents.yaml"
+    documents.write_text(documents.read_text().replace("    title: A mini report for tests\n",
+                                                       '    title: "A mini report for tests\n'))
+    [problem] = problems_of(mini)
+    assert (problem.file, problem.line, problem.code) == ("data/documents.yaml", 3, "yaml-syntax")
+    (mini / "partners.yaml").write_text("actors:\n  - id: partner-ngo\n    name: 'Partner NGO\n    type: ngo\n")
+    records = mini / "records.yaml"
+    records.write_text(records.read_text().replace("      implementer: [iom, brac]",
+                                                   "      implementer: [iom, brac, partner-ngo, bracc]"))
+    found = sorted((p.file, p.code) for p in problems_of(mini))
+    # bracc is in no file at all: that reference is still reported
+    assert found == [("data/documents.yaml", "yaml-syntax"), ("data/partners.yaml", "yaml-syntax"),
+                     ("data/records.yaml", "unknown-reference")], found
