@@ -24,6 +24,7 @@ from .yamlio import LineDict, LineList, read_yaml
 DATA_SCHEMES = {"places": RKG.placeScheme, "indicators": RKG.indicatorScheme, "categories": RKG.categoryScheme}
 ROLE_ACTOR = Field("roles", "refs", targets=("actors",))
 ROLE_ENTRY_KEYS = ("actor", "type", "words", "source")
+MAX_PROBLEMS_PER_FILE = 100  # a file of a million bad entries is told in a hundred lines (and one more)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 DATE_FORMS = [
@@ -78,10 +79,13 @@ class Conversion:
     key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
     # ids of records the loader already refused: SHACL results about them would only repeat it
     records_with_problems: set[str] = field(default_factory=set)
+    _by_iri: dict | None = field(default=None, repr=False)
 
     def locate(self, node: URIRef, predicate: URIRef | None) -> tuple[Record | None, int]:
         base = URIRef(str(node).split("#", 1)[0])
-        record = next((r for r in self.records.values() if r.iri == base), None)
+        if self._by_iri is None or len(self._by_iri) != len(self.records):  # one look-up per SHACL result
+            self._by_iri = {r.iri: r for r in self.records.values()}
+        record = self._by_iri.get(base)
         if record is None:
             return None, 0
         line = self.key_lines.get((base, predicate)) if predicate is not None else None
@@ -102,6 +106,7 @@ class Converter:
         self.current: Record | None = None
         self.records_with_problems: set[str] = set()
         self.unreadable: list[str] = []  # the text of each file with a YAML syntax error
+        self._listed: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ reading
     def _scheme_members(self, scheme: URIRef) -> dict[str, URIRef]:
@@ -109,11 +114,22 @@ class Converter:
                 for concept in self.ontology.subjects(SKOS.inScheme, scheme)
                 for code in self.ontology.objects(concept, SKOS.notation)}
 
+    @property
+    def truncated(self) -> bool:
+        """Whether a file had more problems than are listed."""
+        return any(unlisted for _, unlisted, _ in self._listed.values())
+
     def problem(self, file: str, line: int, code: str, message: str, hint: str = "",
                 column: int = 0, severity: str = "error") -> None:
-        self.problems.append(Problem(file, line, column, code, message, hint, severity))
         if self.current is not None and severity == "error":
             self.records_with_problems.add(self.current.id)
+        listed = self._listed.setdefault(file, [0, 0, 0])  # listed, not listed, line of the first not listed
+        if listed[0] >= MAX_PROBLEMS_PER_FILE:
+            listed[1] += 1
+            listed[2] = listed[2] or line
+            return
+        listed[0] += 1
+        self.problems.append(Problem(file, line, column, code, message, hint, severity))
 
     def read(self, files: list[Path], contents: dict[Path, bytes] | None = None) -> None:
         """Read the records of `files`; `contents`: their bytes, when the caller has read them."""
@@ -188,6 +204,12 @@ class Converter:
                 self._convert(record)
         self.current = None
         self._infer_activity()
+        for file, (_, unlisted, line) in self._listed.items():
+            if unlisted:
+                self.problems.append(Problem(file, max(line, 1), 0, "too-many-problems",
+                                             f"{unlisted} more problem(s) in this file are not listed (only the "
+                                             f"first {MAX_PROBLEMS_PER_FILE} are), and the SHACL shapes were not "
+                                             "checked", "fix these, then validate again"))
         return Conversion(self.graph, self.problems, self.records, self.key_lines, self.records_with_problems)
 
     def _convert(self, record: Record) -> None:

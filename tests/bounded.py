@@ -40,3 +40,72 @@ def bounded_build(data_dir: Path, memory: int = GIB, seconds: float = 20.0) -> d
     if done.returncode != 0:
         return {"outcome": "crashed", "error": done.stderr.decode(errors="replace")[-2000:]}
     return json.loads(done.stdout)
+
+
+_RUNNER = """
+import json, os, resource, signal, sys, traceback
+from pathlib import Path
+from rkg.graph.build import build
+from rkg.loaders.problems import LoadError
+for line in sys.stdin:
+    data, sources, memory, seconds = json.loads(line)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        signal.alarm(int(seconds))  # SIGALRM's default action ends the process
+        try:
+            try:
+                result = build(Path(data), Path(sources))
+                answer = {"outcome": "built", "triples": result.triples}
+            except LoadError as error:
+                problems = [p.as_dict() for p in error.problems]
+                answer = {"outcome": "refused", "count": len(problems), "problems": problems[:50]}
+        except MemoryError:
+            answer = {"outcome": "crashed", "error": "MemoryError"}
+        except BaseException:
+            answer = {"outcome": "crashed", "error": traceback.format_exc()[-2000:]}
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(json.dumps(answer).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        output = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not output:
+        stopped = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
+        output = json.dumps({"outcome": "timeout" if stopped else "crashed", "error": f"wait status {status}"})
+    sys.stdout.write(output.decode() if isinstance(output, bytes) else output)
+    sys.stdout.write("\\n")
+    sys.stdout.flush()
+"""
+
+
+class BoundedBuilds:
+    """Many bounded builds without paying for an interpreter and its imports each time: a child
+    imports the project once, then forks one process per build, limited to `memory` bytes
+    (RLIMIT_AS) and `seconds` (SIGALRM). Validation stays in that process (no forks of its own)."""
+
+    def __init__(self, memory: int = GIB, seconds: int = 20):
+        import os
+
+        self.memory, self.seconds = memory, seconds
+        self.process = subprocess.Popen([sys.executable, "-c", _RUNNER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=dict(os.environ, RKG_VALIDATION_WORKERS="1"))
+
+    def __call__(self, data_dir: Path) -> dict:
+        """What `bounded_build` answers, for `data_dir` (sources beside it)."""
+        import select
+
+        request = [str(data_dir), str(data_dir.parent / "sources"), self.memory, self.seconds]
+        self.process.stdin.write((json.dumps(request) + "\n").encode())
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], self.seconds + 15)
+        if not ready:
+            return {"outcome": "timeout", "error": "the runner did not answer"}
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
