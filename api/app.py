@@ -21,8 +21,10 @@ from ..settings import Settings
 from . import analysis, errors, exports, linked, reports, resources, sparql
 from .deps import GraphsDep, KGDep
 from .errors import ApiError
+from .middleware import HeadAsGet, SecurityHeaders
 from .negotiation import negotiate
 from .params import allowed_values, known_parameters_only
+from .rebuild import Rebuilder
 from .sparql_pool import WorkerPool
 from .state import Graphs, token_matches
 
@@ -48,18 +50,21 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.backend != "build" and settings.watch:
         raise ValueError("--watch rebuilds from data/; a served store is reopened by POST /admin/reload instead")
     graphs = Graphs(settings)
+    graphs.rebuild = Rebuilder(settings.rebuild_memory_mb, settings.rebuild_timeout)
     pool = WorkerPool(settings)
     pool.load(graphs.current.store.export())
     graphs.on_change.append(lambda kg: pool.load(kg.store.export()))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        graphs.resume()
         if settings.sparql_warm_start:
             pool.start()
         watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
         try:
             yield
         finally:
+            graphs.stop()  # a rebuild under way is killed: shutting down never waits for one
             if watcher:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -76,6 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type", "Authorization"])
+    app.add_middleware(SecurityHeaders, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without its body, everywhere
     app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static")), name="static")
 
     @app.get("/health", tags=["service"], summary="Service status and the size and version of the graph served",
@@ -127,7 +134,8 @@ def create_app(settings: Settings) -> FastAPI:
         if not token_matches(settings.admin_token, authorization):
             raise ApiError(401, "unauthorized", "give the admin token as `Authorization: Bearer <token>`",
                            headers={"WWW-Authenticate": "Bearer"})
-        return await anyio.to_thread.run_sync(served.reload, app)
+        # abandoned if the request is cancelled (uvicorn's shutdown, after its graceful timeout)
+        return await anyio.to_thread.run_sync(served.reload, app, abandon_on_cancel=True)
 
     vocabulary = graphs.current.vocabulary  # documents the allowed values; requests are checked against the served graph's
     app.include_router(resources.router(vocabulary))

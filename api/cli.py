@@ -49,7 +49,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     _log_to_stderr()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # slow clients: an idle keep-alive connection is closed after 5 s and a request's head may not
+    # exceed 16 KiB (h11, so that this limit applies whatever else is installed; a POST /sparql body
+    # has its own time limit); on SIGTERM, requests under way (a reload, a query) get 5 s
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", http="h11", timeout_keep_alive=5,
+                h11_max_incomplete_event_size=16 * 1024, timeout_graceful_shutdown=5)
     return 0
 
 

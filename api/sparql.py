@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import lru_cache
 from importlib import resources
@@ -86,11 +87,17 @@ async def sparql_get(request: Request, settings: SettingsDep, pool: PoolDep):
 async def sparql_post(request: Request, settings: SettingsDep, pool: PoolDep):
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > 4 * settings.sparql_max_query_chars + 1024:
-            raise ApiError(413, "query-too-long",
-                                  f"the request is too long: queries may have {settings.sparql_max_query_chars} characters")
+    try:  # a client that sends its body a byte at a time is cut off
+        async with asyncio.timeout(settings.sparql_body_timeout):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > 4 * settings.sparql_max_query_chars + 1024:
+                    raise ApiError(413, "query-too-long", f"the request is too long: queries may have "
+                                                          f"{settings.sparql_max_query_chars} characters")
+    except TimeoutError:
+        raise ApiError(408, "request-timeout", f"the request's body did not arrive within "
+                                               f"{settings.sparql_body_timeout:g} s",
+                       headers={"Connection": "close"}) from None
     params = request.query_params
     if media == "application/x-www-form-urlencoded":
         try:

@@ -106,7 +106,20 @@ def _parse(query: str):
 
 
 def check(query: str, default_graphs=(), named_graphs=(), allowed_graphs=(GRAPH_IRI,)) -> Plan:
-    """The plan for `query`, or Refused."""
+    """The plan for `query`, or Refused: anything the parser or the checks raise is a refusal (400),
+    so a query that is not understood is never run (`FROM x:y` with an undeclared prefix, a string
+    escape past U+10FFFF)."""
+    try:
+        return _check(query, default_graphs, named_graphs, allowed_graphs)
+    except Refused:
+        raise
+    except RecursionError:
+        raise Refused(400, "malformed-query", "the query is nested too deeply to parse") from None
+    except Exception as error:
+        raise Refused(400, "malformed-query", f"the query does not parse: {str(error)[:500]}") from None
+
+
+def _check(query: str, default_graphs, named_graphs, allowed_graphs) -> Plan:
     line = service_line(query)
     if line is not None:
         raise Refused(403, "service-not-allowed",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import shutil
 import signal
@@ -20,11 +21,12 @@ import tempfile
 import threading
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..graph.store import remove_stale
 from ..settings import Settings
 
 log = logging.getLogger("rkg.api.sparql")
@@ -51,6 +53,43 @@ def _error(status: int, code: str, message: str) -> Outcome:
     return Outcome(status, code=code, message=message)
 
 
+class _Spawner:
+    """Starts the workers from one thread that lives as long as the server process.
+
+    A worker dies with its parent (PR_SET_PDEATHSIG), and Linux takes the parent to be the
+    *thread* that started it: workers started from a reload's thread (anyio retires an idle
+    thread after 10 s) or from a query's were killed when that thread ended, and the next query
+    of each answered 503 "its worker stopped (exit code -9)"."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def run(self, start):
+        """`start()` (which starts a process) run on the spawning thread; its result."""
+        if threading.current_thread() is self._thread:
+            return start()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="rkg-sparql-spawner", daemon=True)
+                self._thread.start()
+        done: Future = Future()
+        self._jobs.put((start, done))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            start, done = self._jobs.get()
+            try:
+                done.set_result(start())
+            except BaseException as error:  # given to the caller
+                done.set_exception(error)
+
+
+_spawner = _Spawner()
+
+
 def _cleanup(workers, directory: str) -> None:
     for worker in list(workers):
         worker.stop()
@@ -61,33 +100,50 @@ class Worker:
     """One worker: a fresh interpreter running `python -m rkg.api.sparql_worker` (no multiprocessing
     start method, so the server's own main module is never imported again), talking over a socket pair."""
 
-    def __init__(self, data_path: Path, settings: Settings, generation: int):
+    def __init__(self, data_path: Path, settings: Settings, generation: int, on_ready=None):
         self.generation = generation  # which graph it holds
         self.epoch = 0                # which start of the pool it belongs to
+        self.isolating = settings.sparql_isolate_network
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", "rkg.api.sparql_worker", str(theirs.fileno()), str(data_path),
                    str(settings.sparql_max_result_bytes), str(settings.sparql_memory_mb),
-                   "isolate" if settings.sparql_isolate_network else "no-isolate"]
-        self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+                   "isolate" if settings.sparql_isolate_network else "no-isolate", str(os.getpid())]
+        self.process = _spawner.run(lambda: subprocess.Popen(command, pass_fds=(theirs.fileno(),),
+                                                             stdin=subprocess.DEVNULL))
         theirs.close()
         self.conn = Connection(ours.detach())
         self.ready = False
         self.isolated = False
+        self._started, self._problem, self._on_ready = threading.Event(), None, on_ready
+        # its start is awaited (and logged) at once, not when a query first needs it
+        threading.Thread(target=self._await_start, name="rkg-sparql-start", daemon=True).start()
+
+    def _await_start(self) -> None:
+        try:
+            if not self.conn.poll(STARTUP_SECONDS):
+                self._problem = f"the query worker did not start within {STARTUP_SECONDS:g} s"
+            else:
+                message = self.conn.recv()
+                if message[0] != "ready":
+                    self._problem = f"the query worker could not load the graph: {message[1]}"
+                else:
+                    self.ready, self.isolated = True, bool(message[2])
+                    log.info("SPARQL worker %d started with %d triples; network isolation: %s", self.process.pid,
+                             message[1], "on (a network namespace of its own)" if self.isolated else
+                             "OFF (" + ("no network namespace could be made: it needs Linux with unprivileged "
+                                        "user namespaces, or root" if self.isolating else "not asked for") + ")")
+                    if self._on_ready:
+                        self._on_ready(self)
+        except (EOFError, OSError):
+            self._problem = f"the query worker stopped while starting (exit code {self.process.poll()})"
+        finally:
+            self._started.set()
 
     def wait_ready(self, timeout: float) -> str | None:
         """None once the worker has loaded the graph, or what went wrong."""
-        if self.ready:
-            return None
-        try:
-            if not self.conn.poll(timeout):
-                return f"the query worker did not start within {timeout:g} s"
-            message = self.conn.recv()
-        except (EOFError, OSError):
-            return f"the query worker stopped while starting (exit code {self.process.poll()})"
-        if message[0] != "ready":
-            return f"the query worker could not load the graph: {message[1]}"
-        self.ready, self.isolated = True, bool(message[2])
-        return None
+        if not self._started.wait(timeout):
+            return f"the query worker did not start within {timeout:g} s"
+        return self._problem
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -115,11 +171,14 @@ class WorkerPool:
         self._data: bytes | None = None
         self._started = False
         self._epoch = 0  # counts starts: workers of an earlier start are not taken back
-        self._dir = Path(tempfile.mkdtemp(prefix="rkg-sparql-"))
+        # the folders of servers that were killed (SIGKILL) are removed; the pid in the name tells
+        remove_stale(Path(tempfile.gettempdir()), "rkg-sparql-")
+        self._dir = Path(tempfile.mkdtemp(prefix=f"rkg-sparql-{os.getpid()}-"))
         self._all: weakref.WeakSet[Worker] = weakref.WeakSet()
         weakref.finalize(self, _cleanup, self._all, str(self._dir))
         self._executor: ThreadPoolExecutor | None = None
         self.stats = {"queries": 0, "timeouts": 0, "restarts": 0}
+        self.network_isolated: bool | None = None  # as the last worker to start reported it
 
     # ------------------------------------------------------------------ data and workers
     def load(self, ntriples: bytes) -> None:
@@ -166,10 +225,13 @@ class WorkerPool:
             self._started = True
 
     def _spawn(self) -> Worker:
-        worker = Worker(self._paths[-1], self.settings, self._generation)
+        worker = Worker(self._paths[-1], self.settings, self._generation, on_ready=self._started_one)
         worker.epoch = self._epoch
         self._all.add(worker)
         return worker
+
+    def _started_one(self, worker: Worker) -> None:
+        self.network_isolated = worker.isolated
 
     def _release(self, worker: Worker, broken: bool = False) -> None:
         with self._lock:
@@ -186,7 +248,8 @@ class WorkerPool:
     def status(self) -> dict:
         """Workers, how many are free now, and counts since the start."""
         return {"workers": self.settings.sparql_workers, "idle": self._idle.qsize() if self._started else None,
-                "timeout_seconds": self.settings.sparql_timeout} | self.stats
+                "timeout_seconds": self.settings.sparql_timeout,
+                "network_isolated": self.network_isolated} | self.stats
 
     def close(self) -> None:
         """Stop the workers (a running query's worker stops when it ends). `start` may follow."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import resource
 import signal
 import sys
@@ -85,20 +86,26 @@ def answer(store: ox.Store, request: dict, max_bytes: int) -> tuple:
         result.serialize(sink, format=offered[media])
     except SyntaxError as error:
         return ("error", 400, "malformed-query", f"the query does not parse: {error}")
-    except (ResultTooLarge, OSError, ValueError) as error:
+    except MemoryError:
+        raise
+    except Exception as error:  # ResultTooLarge, OSError, ValueError, and whatever else the engine raises
         if isinstance(error, ResultTooLarge) or isinstance(error.__context__, ResultTooLarge) \
                 or sink.size > max_bytes:
             return ("error", 400, "result-too-large",
                     f"the result is larger than {max_bytes // 1024} KiB: add LIMIT or narrow the query "
                     "(the whole graph is at /graph)")
-        return ("error", 400, "query-failed", f"the query failed: {error}")
+        return ("error", 400, "query-failed", f"the query failed: {str(error)[:1000]}")
     return ("ok", content_type(media), sink.getvalue())
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
+    """SIGKILL when the server ends (the pool starts workers from a thread that lives as long as
+    the server: Linux sends this signal when the starting *thread* ends)."""
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent and os.getppid() != parent:  # the server ended before the signal was asked for
+        os._exit(1)
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -118,8 +125,8 @@ def isolate_network() -> bool:
     return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
 
 
-def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool) -> None:
-    _die_with_parent()
+def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool, parent: int = 0) -> None:
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     isolated = isolate_network() if isolate else False
     _limit_memory(memory_mb)
@@ -145,11 +152,15 @@ def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool) ->
             reply = answer(store, request, max_bytes)
         except MemoryError:
             reply = ("error", 503, "query-aborted", "the query needed more memory than the endpoint allows")
+        except BaseException as error:  # one request never ends the worker (a Rust panic is a BaseException)
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                raise
+            reply = ("error", 400, "query-failed", f"the query failed: {type(error).__name__}: {str(error)[:1000]}")
         conn.send(reply)
 
 
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
 
-    fd, path, max_bytes, memory_mb, isolation = sys.argv[1:6]
-    main(Connection(int(fd)), path, int(max_bytes), int(memory_mb), isolation == "isolate")
+    fd, path, max_bytes, memory_mb, isolation, parent = sys.argv[1:7]
+    main(Connection(int(fd)), path, int(max_bytes), int(memory_mb), isolation == "isolate", int(parent))

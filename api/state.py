@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import RkgError
-from ..graph.backend import Opened, open_graph
+from ..graph.backend import Opened, build_from, cached, keep, open_graph
 from ..graph.build import Build
 from ..graph.parameters import Vocabulary
 from ..graph.stats import RecordCounts, record_counts
@@ -31,6 +31,7 @@ from ..graph.store import EmbeddedStore, Store, StoreError
 from ..loaders.problems import LoadError
 from ..settings import Settings
 from .catalogue import Catalogue
+from .rebuild import Cancelled
 
 log = logging.getLogger("rkg.api")
 
@@ -92,6 +93,7 @@ class Graphs:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.rebuild = build_from  # how a reload builds: create_app bounds it (a child process, rebuild.py)
         self._lock = threading.Lock()
         self.last_reload: dict | None = None
         self.current = KG.serve(open_graph(settings))  # a LoadError or StoreError propagates
@@ -117,7 +119,10 @@ class Graphs:
             started = time.perf_counter()
             old = self.current
             try:
-                kg = KG.serve(open_graph(self.settings))
+                kg = KG.serve(self._reopen())
+            except Cancelled:
+                raise RkgError(f"the server is shutting down; the rebuild was stopped (still serving data version "
+                               f"{old.version})", code="unavailable") from None
             except LoadError as error:
                 for problem in error.errors:
                     log.error("reload refused: %s", problem.format())
@@ -135,6 +140,26 @@ class Graphs:
                                data_version=old.version) from None
             return self._serve(app, kg, old, started)
 
+    def stop(self) -> None:
+        """Kill a rebuild under way (the server is shutting down: it must not wait for one)."""
+        if hasattr(self.rebuild, "cancel"):
+            self.rebuild.cancel()
+
+    def resume(self) -> None:
+        if hasattr(self.rebuild, "resume"):
+            self.rebuild.resume()
+
+    def _reopen(self) -> Opened:
+        """The graph to serve after a reload: the data rebuilt (bounded, see rebuild.py) unless an
+        identical build is cached, or the store or endpoint opened again."""
+        settings = self.settings
+        if settings.backend != "build":
+            return open_graph(settings)
+        if settings.use_cache:
+            return cached(settings) or keep(settings, self.rebuild(settings))
+        result = self.rebuild(settings)
+        return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
+
     def watched(self) -> list[Path]:
         return [p for p in (Path(self.settings.data_dir), self.settings.sources) if p.is_dir()]
 
@@ -150,7 +175,8 @@ class Graphs:
         async for changes in awatch(*self.watched(), watch_filter=relevant):
             log.info("%d file(s) changed: rebuilding", len(changes))
             try:
-                await anyio.to_thread.run_sync(self.reload, app)
+                # abandoned if cancelled: shutting down kills the rebuild (stop) rather than wait for it
+                await anyio.to_thread.run_sync(self.reload, app, abandon_on_cancel=True)
             except RkgError:
                 pass  # logged; the last good graph stays
             except Exception:
@@ -158,9 +184,12 @@ class Graphs:
 
 
 def token_matches(expected: str | None, authorization: str | None) -> bool:
-    if not expected or not authorization or not authorization.startswith("Bearer "):
+    """Whether `Authorization: Bearer <token>` gives the expected token (the scheme's name is
+    case-insensitive, RFC 7235: `bearer` and `BEARER` are `Bearer`)."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if not expected or scheme.lower() != "bearer":
         return False
-    return hmac.compare_digest(authorization[len("Bearer "):].strip().encode(), expected.encode())
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
 
 
 def _now() -> str:

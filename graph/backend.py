@@ -47,7 +47,8 @@ def remote(settings: Settings) -> RemoteStore:
 
 def build_from(settings: Settings) -> Build:
     """The curated data of the settings, built and validated (a LoadError lists every problem)."""
-    return build(Path(settings.data_dir), settings.sources, settings.validation_workers, settings.shacl_engine)
+    return build(Path(settings.data_dir), settings.sources, settings.validation_workers, settings.shacl_engine,
+                 settings.max_data_bytes)
 
 
 CACHE_KEEP = 3  # cached graphs kept (the newest), so that switching back and forth stays quick
@@ -75,39 +76,46 @@ def cache_dir(settings: Settings) -> Path:
     return Path(settings.cache_dir) if settings.cache_dir else Path(settings.data_dir).resolve().parent / ".rkg-cache"
 
 
-def _cached(settings: Settings) -> Opened:
-    """The graph of the settings' data from the cache, built (and cached) when it is not there."""
+def cached(settings: Settings) -> Opened | None:
+    """The graph of the settings' data from the cache, if an identical build is there."""
+    entry = cache_dir(settings) / cache_key(settings)
+    if not (entry / "store").is_dir():
+        return None
+    try:
+        store = EmbeddedStore.open(entry / "store")
+        version = data_version(store)
+    except StoreError:
+        return None  # unreadable: built again
+    if version is None:
+        return None
+    entry.touch()
+    return Opened(store, version)
+
+
+def keep(settings: Settings, result: Build) -> Opened:
+    """A graph just built from the settings' data, cached and opened from the cache (or from memory,
+    on a disk that cannot take it)."""
     root = cache_dir(settings)
     entry = root / cache_key(settings)
-    if (entry / "store").is_dir():
-        try:
-            store = EmbeddedStore.open(entry / "store")
-            version = data_version(store)
-            if version is not None:
-                entry.touch()
-                return Opened(store, version)
-        except StoreError:
-            pass  # unreadable: built again below
-    result = build_from(settings)  # a LoadError propagates: the cache is left as it was
     try:
         if not (entry / "store").is_dir():  # another process may have cached the same inputs meanwhile
             EmbeddedStore.persist(result.graph, entry / "store")
         entry.touch()
         for stale in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]:
             shutil.rmtree(stale, ignore_errors=True)
-        store = EmbeddedStore.open(entry / "store")
+        return Opened(EmbeddedStore.open(entry / "store"), result.version, result)
     except OSError:  # a read-only or full disk: serve from memory, uncached
-        store = EmbeddedStore.from_graph(result.graph)
-    return Opened(store, result.version, result)
+        return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
 
 
 def open_graph(settings: Settings) -> Opened:
     """The graph the settings name, ready to query."""
     if settings.backend == "build":
-        if settings.use_cache:
-            return _cached(settings)
-        result = build_from(settings)
-        return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
+        if not settings.use_cache:
+            result = build_from(settings)
+            return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
+        # a LoadError of the build propagates before anything is cached
+        return cached(settings) or keep(settings, build_from(settings))
     store: Store = remote(settings) if settings.backend == "endpoint" else EmbeddedStore.open(Path(str(settings.store)))
     version = data_version(store)
     if version is None:

@@ -16,6 +16,7 @@ magnitude faster than rdflib on these machines, hence the default.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import sys
@@ -35,6 +36,47 @@ from ..settings import GRAPH_IRI
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
 _MARKER = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def stale(folder: Path, prefix: str) -> list[Path]:
+    """The entries of `folder` named `prefix<pid>-...` whose process has ended (left behind by a
+    process that was killed) and that belong to this user; a running process's are not stale."""
+    found = []
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        pid = entry.name[len(prefix):].split("-", 1)[0] if entry.name.startswith(prefix) else ""
+        try:
+            if pid.isdigit() and not _alive(int(pid)) and entry.lstat().st_uid == os.getuid():
+                found.append(entry)
+        except OSError:
+            continue
+    return found
+
+
+def remove_stale(folder: Path, prefix: str) -> list[Path]:
+    """Remove what `stale` finds; the paths removed."""
+    removed = stale(folder, prefix)
+    for entry in removed:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return removed
 
 
 class StoreError(Unavailable):
@@ -120,13 +162,20 @@ class EmbeddedStore:
         the new store is complete (built beside it, then renamed into place)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=path.name + ".new-", dir=path.parent))
+        # what a persist that was killed left: its half-written store, or the store it was replacing
+        # (put back if it had not been replaced yet); the pid in the names tells whose they are
+        olds = sorted(stale(path.parent, path.name + ".old-"), key=lambda p: p.stat().st_mtime)
+        if olds and not path.exists():
+            olds.pop().rename(path)
+        remove_stale(path.parent, path.name + ".new-")
+        remove_stale(path.parent, path.name + ".old-")
+        staging = Path(tempfile.mkdtemp(prefix=f"{path.name}.new-{os.getpid()}-", dir=path.parent))
         try:
             store = ox.Store(str(staging))
             store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
             store.flush()
             del store
-            old = path.with_name(path.name + ".old-" + uuid.uuid4().hex[:8])
+            old = path.with_name(f"{path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
             if path.exists():
                 path.rename(old)
             staging.rename(path)

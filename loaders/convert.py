@@ -6,6 +6,7 @@ offending key, so a curator sees all of them in one run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .yamlio import LineDict, LineList, read_yaml
 DATA_SCHEMES = {"places": RKG.placeScheme, "indicators": RKG.indicatorScheme, "categories": RKG.categoryScheme}
 ROLE_ACTOR = Field("roles", "refs", targets=("actors",))
 ROLE_ENTRY_KEYS = ("actor", "type", "words", "source")
+MAX_PROBLEMS_PER_FILE = 100  # a file of a million bad entries is told in a hundred lines (and one more)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 DATE_FORMS = [
@@ -30,6 +32,23 @@ DATE_FORMS = [
     (re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"), XSD.gYearMonth),
     (re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"), XSD.date),
 ]
+
+
+def _name(value) -> str | None:
+    """The text of a single value (an id, a code, a section number), or None for a list or a
+    mapping: a structure is never turned into text, however large it is."""
+    return str(value) if isinstance(value, (str, int, float)) else None
+
+
+def _show(value, limit: int = 100) -> str:
+    """A value as a message quotes it: a single value up to `limit` characters, anything else by kind."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value) if value is None or isinstance(value, (str, int, float, Decimal, dt.date)) \
+        else type(value).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 @dataclass
@@ -60,10 +79,13 @@ class Conversion:
     key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
     # ids of records the loader already refused: SHACL results about them would only repeat it
     records_with_problems: set[str] = field(default_factory=set)
+    _by_iri: dict | None = field(default=None, repr=False)
 
     def locate(self, node: URIRef, predicate: URIRef | None) -> tuple[Record | None, int]:
         base = URIRef(str(node).split("#", 1)[0])
-        record = next((r for r in self.records.values() if r.iri == base), None)
+        if self._by_iri is None or len(self._by_iri) != len(self.records):  # one look-up per SHACL result
+            self._by_iri = {r.iri: r for r in self.records.values()}
+        record = self._by_iri.get(base)
         if record is None:
             return None, 0
         line = self.key_lines.get((base, predicate)) if predicate is not None else None
@@ -83,6 +105,8 @@ class Converter:
         self.texts: dict[str, SourceText | None] = {}
         self.current: Record | None = None
         self.records_with_problems: set[str] = set()
+        self.unreadable: list[str] = []  # the text of each file with a YAML syntax error
+        self._listed: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ reading
     def _scheme_members(self, scheme: URIRef) -> dict[str, URIRef]:
@@ -90,19 +114,34 @@ class Converter:
                 for concept in self.ontology.subjects(SKOS.inScheme, scheme)
                 for code in self.ontology.objects(concept, SKOS.notation)}
 
+    @property
+    def truncated(self) -> bool:
+        """Whether a file had more problems than are listed."""
+        return any(unlisted for _, unlisted, _ in self._listed.values())
+
     def problem(self, file: str, line: int, code: str, message: str, hint: str = "",
                 column: int = 0, severity: str = "error") -> None:
-        self.problems.append(Problem(file, line, column, code, message, hint, severity))
         if self.current is not None and severity == "error":
             self.records_with_problems.add(self.current.id)
+        listed = self._listed.setdefault(file, [0, 0, 0])  # listed, not listed, line of the first not listed
+        if listed[0] >= MAX_PROBLEMS_PER_FILE:
+            listed[1] += 1
+            listed[2] = listed[2] or line
+            return
+        listed[0] += 1
+        self.problems.append(Problem(file, line, column, code, message, hint, severity))
 
-    def read(self, files: list[Path]) -> None:
+    def read(self, files: list[Path], contents: dict[Path, bytes] | None = None) -> None:
+        """Read the records of `files`; `contents`: their bytes, when the caller has read them."""
         for path in files:
             rel = path.relative_to(self.data_dir.parent).as_posix() if self.data_dir.parent in path.parents \
                 else path.as_posix()
-            doc, problem = read_yaml(path)
+            data = contents.get(path) if contents else None
+            doc, problem = read_yaml(path, data)
             if problem:
                 self.problem(rel, problem.line, "yaml-syntax", problem.message, problem.hint, problem.column)
+                with contextlib.suppress(OSError):
+                    self.unreadable.append((path.read_bytes() if data is None else data).decode("utf-8", "replace"))
                 continue
             if doc is None:
                 continue
@@ -114,19 +153,19 @@ class Converter:
             for key, items in doc.items():
                 kind = KINDS.get(key)
                 if kind is None:
-                    self.problem(rel, doc.line_of(key), "unknown-kind", f"unknown kind of record '{key}'",
+                    self.problem(rel, doc.line_of(key), "unknown-kind", f"unknown kind of record '{_show(key)}'",
                                  did_you_mean(key, KINDS) or f"use one of: {', '.join(KIND_ORDER)}")
                     continue
                 if items is None:
                     continue
                 if not isinstance(items, LineList):
                     self.problem(rel, doc.line_of(key), "bad-structure",
-                                 f"'{key}' must be a list of records (each starting with '- id: ...')")
+                                 f"'{_show(key)}' must be a list of records (each starting with '- id: ...')")
                     continue
                 for index, item in enumerate(items):
                     line = items.line_of(index)
                     if not isinstance(item, LineDict):
-                        self.problem(rel, line, "bad-structure", f"each entry of '{key}' must be a record "
+                        self.problem(rel, line, "bad-structure", f"each entry of '{_show(key)}' must be a record "
                                      "with fields (`- id: ...`), not a plain value")
                         continue
                     self._register(Record(kind, item, rel, line))
@@ -138,9 +177,13 @@ class Converter:
                          "add `id: some-stable-slug` as the first field")
             return
         if not isinstance(rid, str) or not SLUG.match(rid):
-            suggestion = re.sub(r"[^a-z0-9]+", "-", str(rid).lower()).strip("-")
+            if _name(rid) is None:
+                self.problem(record.file, record.line_of("id"), "bad-id",
+                             f"an id is one word, not {_show(rid)}", "write `id: some-stable-slug`")
+                return
+            suggestion = re.sub(r"[^a-z0-9]+", "-", _name(rid)[:100].lower()).strip("-")
             self.problem(record.file, record.line_of("id"), "bad-id",
-                         f"'{rid}' is not a valid id: ids are lower-case letters and digits joined by hyphens",
+                         f"'{_show(rid)}' is not a valid id: ids are lower-case letters and digits joined by hyphens",
                          f"use `id: {suggestion}`")
             return
         if rid in self.records:
@@ -159,6 +202,12 @@ class Converter:
                 self._convert(record)
         self.current = None
         self._infer_activity()
+        for file, (_, unlisted, line) in self._listed.items():
+            if unlisted:
+                self.problems.append(Problem(file, max(line, 1), 0, "too-many-problems",
+                                             f"{unlisted} more problem(s) in this file are not listed (only the "
+                                             f"first {MAX_PROBLEMS_PER_FILE} are), and the SHACL shapes were not "
+                                             "checked", "fix these, then validate again"))
         return Conversion(self.graph, self.problems, self.records, self.key_lines, self.records_with_problems)
 
     def _convert(self, record: Record) -> None:
@@ -168,7 +217,7 @@ class Converter:
         for key in data:
             if kind.field(key) is None:
                 self.problem(record.file, record.line_of(key), "unknown-key",
-                             f"unknown field '{key}' in {kind.label} '{record.id}'",
+                             f"unknown field '{_show(key)}' in {kind.label} '{record.id}'",
                              did_you_mean(key, kind.field_names) or
                              f"the fields of a {kind.label} are: {', '.join(kind.field_names)}")
         for spec in kind.fields:
@@ -198,20 +247,20 @@ class Converter:
             add((subject, QB.dataSet, RKG.figures))
             area = self._ref_iri(data.get("place"), ("places",))
             for country in self._as_list(data.get("country")):
-                if area is None and str(country) in self.schemes["country"]:
-                    area = self.schemes["country"][str(country)]
-            if area is None and str(data.get("scope")) in self.schemes["scope"]:
-                area = self.schemes["scope"][str(data["scope"])]
+                if area is None and _name(country) in self.schemes["country"]:
+                    area = self.schemes["country"][_name(country)]
+            if area is None and _name(data.get("scope")) in self.schemes["scope"]:
+                area = self.schemes["scope"][_name(data["scope"])]
             if area is not None:
                 add((subject, RKG.refArea, area))
         if kind.key in DATA_SCHEMES:
             add((subject, RDF.type, SKOS.Concept))
             add((subject, SKOS.inScheme, DATA_SCHEMES[kind.key]))
             add((subject, SKOS.notation, Literal(record.id)))
-            if "name" in data:
-                add((subject, SKOS.prefLabel, Literal(str(data["name"]))))
-        if kind.key == "places" and "within" not in data and str(data.get("country")) in self.schemes["country"]:
-            add((subject, SKOS.broader, self.schemes["country"][str(data["country"])]))
+            if _name(data.get("name")) is not None:
+                add((subject, SKOS.prefLabel, Literal(_name(data["name"]))))
+        if kind.key == "places" and "within" not in data and _name(data.get("country")) in self.schemes["country"]:
+            add((subject, SKOS.broader, self.schemes["country"][_name(data["country"])]))
         if kind.key == "documents":
             self._load_text(record)
 
@@ -249,7 +298,7 @@ class Converter:
                 add((subject, spec.predicate, Literal(str(item).strip())))
         elif t == "bool":
             if not isinstance(value, bool):
-                self.problem(record.file, line, "bad-value", f"{where} must be true or false, not '{value}'",
+                self.problem(record.file, line, "bad-value", f"{where} must be true or false, not '{_show(value)}'",
                              f"write `{spec.name}: true` or `{spec.name}: false`")
                 return
             if spec.predicate is not None:
@@ -260,15 +309,17 @@ class Converter:
                 return
             try:
                 number = Decimal(str(value).replace(",", "")) if isinstance(value, str) else Decimal(str(value))
+                if not number.is_finite() or abs(number.adjusted()) > 30:  # NaN, .inf, 1e999999999
+                    raise InvalidOperation
             except InvalidOperation:
-                self.problem(record.file, line, "bad-value", f"{where} must be a number, not '{value}'",
+                self.problem(record.file, line, "bad-value", f"{where} must be a number, not '{_show(value)}'",
                              "write digits only, e.g. 1340601 (no thousands separators, units or words)")
                 return
             add((subject, spec.predicate, Literal(canonical_decimal(number), datatype=XSD.decimal)))
         elif t == "date":
             literal = self._date(value)
             if literal is None:
-                self.problem(record.file, line, "bad-date", f"{where} is not a date: '{value}'",
+                self.problem(record.file, line, "bad-date", f"{where} is not a date: '{_show(value)}'",
                              "write a year (2013), a month (2020-11) or a day (2020-11-26)")
                 return
             add((subject, spec.predicate, literal))
@@ -299,7 +350,7 @@ class Converter:
 
     @staticmethod
     def _date(value) -> Literal | None:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, (str, int, dt.date)):
             return None
         if isinstance(value, int):
             value = str(value)
@@ -317,38 +368,52 @@ class Converter:
         return None
 
     def _concept(self, record: Record, spec: Field, value, line: int) -> URIRef | None:
-        members = self.schemes[spec.scheme]
-        if str(value) in members and not isinstance(value, bool):
-            return members[str(value)]
+        members, name = self.schemes[spec.scheme], _name(value)
+        if name in members and not isinstance(value, bool):
+            return members[name]
         allowed = sorted(members)
         listing = ", ".join(allowed) if len(allowed) <= 30 else ", ".join(allowed[:30]) + ", ..."
-        hint = did_you_mean(str(value), allowed)
+        hint = did_you_mean(name, allowed) if name is not None else ""
         self.problem(record.file, line, "not-in-scheme",
-                     f"'{value}' is not a {spec.scheme} ('{spec.name}' of {record.kind.label} '{record.id}'); "
+                     f"{repr(_show(value)) if name is not None else _show(value)} is not a {spec.scheme} "
+                     f"('{spec.name}' of {record.kind.label} '{record.id}'); "
                      f"allowed values: {listing}",
                      hint or ("add the concept to ontology/ if it is really missing" if spec.scheme != "country"
                               else "use an ISO 3166-1 alpha-3 code listed in ontology/countries.ttl"))
         return None
 
     def _resolve(self, record: Record, spec: Field, value, line: int) -> URIRef | None:
-        target = self.records.get(str(value))
+        name = _name(value)
+        target = self.records.get(name) if name is not None else None
         if target is not None and target.kind.key in spec.targets:
             return target.iri
         wanted = " or ".join(KINDS[k].label for k in spec.targets)
         if target is not None:
             self.problem(record.file, line, "bad-reference",
-                         f"'{value}' in '{spec.name}' of {record.kind.label} '{record.id}' is a "
+                         f"'{_show(value)}' in '{spec.name}' of {record.kind.label} '{record.id}' is a "
                          f"{target.kind.label} ({target.file}:{target.line}), not a {wanted}")
+            return None
+        if self._in_unreadable(name):
             return None
         candidates = [r.id for r in self.records.values() if r.kind.key in spec.targets]
         self.problem(record.file, line, "unknown-reference",
-                     f"'{spec.name}' of {record.kind.label} '{record.id}' refers to {wanted} '{value}', "
+                     f"'{spec.name}' of {record.kind.label} '{record.id}' refers to {wanted} '{_show(value)}', "
                      f"which does not exist",
-                     did_you_mean(str(value), candidates) or f"add a {wanted} record with `id: {value}`")
+                     did_you_mean(name or "", candidates) or f"add a {wanted} record with `id: {_show(value)}`")
         return None
 
+    def _in_unreadable(self, name: str | None) -> bool:
+        """Whether the missing id `name` may be in a file that could not be read: its syntax error is
+        reported, and an error here would only follow from it (the record is still not built)."""
+        word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])") if name else None
+        if word is None or not any(word.search(text) for text in self.unreadable):
+            return False
+        if self.current is not None:
+            self.records_with_problems.add(self.current.id)
+        return True
+
     def _ref_iri(self, value, targets) -> URIRef | None:
-        target = self.records.get(str(value)) if value is not None else None
+        target = self.records.get(_name(value)) if _name(value) is not None else None
         return target.iri if target is not None and target.kind.key in targets else None
 
     def _roles(self, record: Record, value, line: int) -> None:
@@ -364,7 +429,7 @@ class Converter:
             role_line = value.line_of(role)
             if role not in ROLE_PROPERTIES:
                 self.problem(record.file, role_line, "not-in-scheme",
-                             f"'{role}' is not a role (in measure '{record.id}'); allowed values: "
+                             f"'{_show(role)}' is not a role (in measure '{record.id}'); allowed values: "
                              + ", ".join(ROLE_PROPERTIES), did_you_mean(role, ROLE_PROPERTIES))
                 continue
             items = entries if isinstance(entries, LineList) else self._as_list(entries)
@@ -396,7 +461,7 @@ class Converter:
         where = f"a '{role}' entry of {record.kind.label} '{record.id}'"
         for key in entry:
             if key not in ROLE_ENTRY_KEYS:
-                self.problem(record.file, entry.line_of(key), "unknown-key", f"unknown field '{key}' in {where}",
+                self.problem(record.file, entry.line_of(key), "unknown-key", f"unknown field '{_show(key)}' in {where}",
                              did_you_mean(key, ROLE_ENTRY_KEYS) or
                              "a role entry has `actor` (or `type`), `words` and `source`")
         if ("actor" in entry) == ("type" in entry):
@@ -427,13 +492,13 @@ class Converter:
                              f"`words` of {where} must be the words of the source, as text")
             else:
                 self.graph.add((node, RKG.statedAs, Literal(words.strip())))
-                quotes = [str(s.get("quote", "")) for s in self._as_list(entry.get("source"))
+                quotes = [_name(s.get("quote", "")) or "" for s in self._as_list(entry.get("source"))
                           if isinstance(s, LineDict)]
-                quotes = quotes or [str(s.get("quote", "")) for s in self._as_list(record.data.get("source"))
+                quotes = quotes or [_name(s.get("quote", "")) or "" for s in self._as_list(record.data.get("source"))
                                     if isinstance(s, LineDict)]
                 if not any(normalise(words) in normalise(q) for q in quotes):
                     self.problem(record.file, entry.line_of("words"), "words-not-in-quote",
-                                 f"the words \"{words}\" of {where} are not in its quote",
+                                 f"the words \"{_show(words)}\" of {where} are not in its quote",
                                  "copy the words from the quote of the entry's `source` (or of the record's)")
         if entry.get("source") is not None:
             self._sources(record, entry["source"], entry.line_of("source"), subject=node,
@@ -469,21 +534,30 @@ class Converter:
             for key in item:
                 if key not in SOURCE_KEYS + ("supports",):
                     self.problem(record.file, item.line_of(key), "unknown-key",
-                                 f"unknown field '{key}' in the source of {record.kind.label} '{record.id}'",
+                                 f"unknown field '{_show(key)}' in the source of {record.kind.label} '{record.id}'",
                                  did_you_mean(key, SOURCE_KEYS + ("supports",))
                                  or "a source has document, section and quote (and `supports`)")
+            structured = [k for k in SOURCE_KEYS if item.get(k) is not None and _name(item[k]) is None]
+            for key in structured:
+                self.problem(record.file, item.line_of(key), "bad-source",
+                             f"the {key} of a source of {record.kind.label} '{record.id}' must be text, "
+                             f"not {_show(item[key])}", "write one line of text (quote it)")
+            if structured:
+                continue
             missing = [k for k in SOURCE_KEYS if not item.get(k)]
             if missing:
                 self.problem(record.file, item.line, "bad-source",
                              f"the source of {record.kind.label} '{record.id}' lacks {', '.join(missing)}",
                              "every source names its document, section and a short verbatim quote")
-            document = self.records.get(str(item.get("document")))
-            if item.get("document") and (document is None or document.kind.key != "documents"):
+            document = self.records.get(_name(item.get("document")))
+            if item.get("document") and document is None and self._in_unreadable(_name(item["document"])):
+                pass
+            elif item.get("document") and (document is None or document.kind.key != "documents"):
                 docs = [r.id for r in self.records.values() if r.kind.key == "documents"]
                 self.problem(record.file, item.line_of("document"), "unknown-reference",
                              f"the source of {record.kind.label} '{record.id}' names document "
-                             f"'{item.get('document')}', which does not exist",
-                             did_you_mean(str(item.get("document")), docs) or f"documents: {', '.join(docs)}")
+                             f"'{_show(item.get('document'))}', which does not exist",
+                             did_you_mean(_name(item.get("document")), docs) or f"documents: {', '.join(docs)}")
                 document = None
             passage = URIRef(f"{record.iri}#{prefix}-{index}")
             self.graph.add((subject, PROV.wasDerivedFrom, passage))
@@ -503,11 +577,12 @@ class Converter:
         if item.get("supports") is None:
             return
         for name in self._as_list(item["supports"]):
-            if record.kind.field(str(name)) is None or name in ("id", "source", "note", "uncertain"):
+            if _name(name) is None or record.kind.field(_name(name)) is None \
+                    or name in ("id", "source", "note", "uncertain"):
                 self.problem(record.file, item.line_of("supports"), "bad-value",
-                             f"`supports` of a source of {record.kind.label} '{record.id}' names '{name}', "
+                             f"`supports` of a source of {record.kind.label} '{record.id}' names '{_show(name)}', "
                              f"which is not a field of a {record.kind.label}",
-                             did_you_mean(str(name), record.kind.field_names) or "name fields of the record")
+                             did_you_mean(_name(name) or "", record.kind.field_names) or "name fields of the record")
             elif name not in record.data:
                 self.problem(record.file, item.line_of("supports"), "bad-value",
                              f"a source of {record.kind.label} '{record.id}' supports '{name}', "
@@ -518,16 +593,25 @@ class Converter:
     # ------------------------------------------------------------------ provenance
     def _load_text(self, record: Record) -> None:
         name = record.data.get("file")
-        if not name:
-            return
-        path = self.sources_dir / str(name)
-        if not path.is_file():
+        if not name or not isinstance(name, str):
+            return  # reported as a bad value of `file`
+        path = self.sources_dir / name
+        self.texts[record.id] = None
+        try:  # only a file of the sources folder: `file: /etc/passwd` or `../..` names none
+            inside = path.resolve().is_relative_to(self.sources_dir.resolve()) and path.is_file()
+        except (OSError, ValueError):  # a NUL in the name, a loop of links
+            inside = False
+        if not inside:
             self.problem(record.file, record.line_of("file"), "missing-file",
-                         f"the text of document '{record.id}' is not at {path.name} in the sources folder",
+                         f"the text of document '{record.id}' is not at {_show(path.name)} in the sources folder",
                          "put the plain-text copy of the document in sources/ or fix `file:`")
-            self.texts[record.id] = None
             return
-        self.texts[record.id] = SourceText.from_file(record.id, path, bool(record.data.get("numbered_sections")))
+        try:
+            self.texts[record.id] = SourceText.from_file(record.id, path, bool(record.data.get("numbered_sections")))
+        except (OSError, UnicodeDecodeError) as error:
+            self.problem(record.file, record.line_of("file"), "missing-file",
+                         f"the text of document '{record.id}' ({_show(path.name)}) cannot be read: {_show(str(error))}",
+                         "save the source text as UTF-8 plain text in sources/")
 
     def _text(self, document: Record) -> SourceText | None:
         if document.id not in self.texts:

@@ -46,6 +46,8 @@ class LoadError(RkgError):
 
 def closest(word: str, candidates, n: int = 3) -> list[str]:
     """The candidates nearest to `word`, best first (may be empty)."""
+    if len(str(word)) > 200:  # difflib's cost grows with the word: nothing is that long a name
+        return []
     candidates = sorted({str(c) for c in candidates})
     found = difflib.get_close_matches(str(word), candidates, n=n, cutoff=0.6)
     if not found:

@@ -67,13 +67,20 @@ def cmd_build(args, settings: Settings) -> int:
         print(f"error: cannot tell the format of {out}: use the extension "
               + ", ".join("." + n for n in short_names()), file=sys.stderr)
         return 2
+    tmp = out.with_name(out.name + ".tmp") if out else None
+    if tmp and tmp.is_file():
+        tmp.unlink()  # left by a build that was killed while writing
     result = build_from(settings.with_(store=None))
     written = {}
     if out and fmt:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(EmbeddedStore.from_graph(result.graph).export(fmt))
-        tmp.replace(out)  # never leave a half-written graph where the old one was
+        assert tmp is not None
+        try:
+            tmp.write_bytes(EmbeddedStore.from_graph(result.graph).export(fmt))
+            tmp.replace(out)  # never leave a half-written graph where the old one was
+        except BaseException:  # Ctrl-C included
+            tmp.unlink(missing_ok=True)
+            raise
         written["out"] = str(out)
     if settings.store:
         EmbeddedStore.persist(result.graph, Path(settings.store))

@@ -27,6 +27,7 @@ ENVIRONMENT = {
     "RKG_SOURCES": "sources_dir",
     "RKG_VALIDATION_WORKERS": "validation_workers",
     "RKG_SHACL_ENGINE": "shacl_engine",
+    "RKG_MAX_DATA_BYTES": "max_data_bytes",
     "RKG_CACHE": "cache_dir",
     "RKG_USE_CACHE": "use_cache",
     "RKG_ENDPOINT_USER": "endpoint_user",
@@ -34,9 +35,12 @@ ENVIRONMENT = {
     "RKG_SPARQL_TIMEOUT": "sparql_timeout",
     "RKG_SPARQL_MAX_RESULT_BYTES": "sparql_max_result_bytes",
     "RKG_SPARQL_MAX_QUERY_CHARS": "sparql_max_query_chars",
+    "RKG_SPARQL_BODY_TIMEOUT": "sparql_body_timeout",
     "RKG_SPARQL_WORKERS": "sparql_workers",
     "RKG_SPARQL_QUEUE_TIMEOUT": "sparql_queue_timeout",
     "RKG_SPARQL_MEMORY_MB": "sparql_memory_mb",
+    "RKG_REBUILD_MEMORY_MB": "rebuild_memory_mb",
+    "RKG_REBUILD_TIMEOUT": "rebuild_timeout",
     "RKG_ADMIN_TOKEN": "admin_token",
 }
 
@@ -48,6 +52,7 @@ class Settings:
     sources_dir: Path | None = None          # default: the folder `sources` beside data_dir
     validation_workers: int | None = None    # processes for pySHACL (default: by graph size)
     shacl_engine: str | None = None          # "shacl" (default) or "pyshacl": the same results either way
+    max_data_bytes: int = 50 * MIB           # the most a build reads of data files, in all
     use_cache: bool = True                   # keep the built graph on disk, keyed by its inputs
     cache_dir: Path | None = None            # default: .rkg-cache beside the data folder
     # a graph validated earlier, in an on-disk store or at a SPARQL endpoint
@@ -63,6 +68,7 @@ class Settings:
     sparql_timeout: float = 10.0             # seconds a query may run, serialisation included
     sparql_max_result_bytes: int = 16 * MIB  # the largest result sent (the whole graph fits easily)
     sparql_max_query_chars: int = 100_000
+    sparql_body_timeout: float = 30.0        # seconds a POST /sparql may take to send its body
     sparql_workers: int = 2                  # queries run at once; others wait
     sparql_queue_timeout: float = 10.0       # how long a query may wait for a free worker
     sparql_memory_mb: int = 2048             # address-space limit of each worker
@@ -70,6 +76,8 @@ class Settings:
     sparql_warm_start: bool = False          # start the workers with the server, not at the first query
     # reloading
     watch: bool = False                      # rebuild when data/ changes
+    rebuild_memory_mb: int = 4096            # a reload's rebuild runs in a child process with this much
+    rebuild_timeout: float = 300.0           # address space, and is stopped past this many seconds
     admin_token: str | None = field(default=None, repr=False)  # enables POST /admin/reload
 
     @classmethod

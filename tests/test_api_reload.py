@@ -108,7 +108,8 @@ def test_serve_takes_its_options(monkeypatch):
                                 "--sparql-workers", "1"])
     assert (args.port, args.host, args.watch, args.sparql_timeout, args.sparql_workers) == (9123, "0.0.0.0", True, 4.0, 1)
     captured = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, host, port, log_level: captured.update(app=app, host=host, port=port))
+    monkeypatch.setattr("uvicorn.run", lambda app, host, port, log_level, **limits:
+                        captured.update(app=app, host=host, port=port, limits=limits))
     import rkg.api.app as api_app
 
     monkeypatch.setattr(api_app, "create_app", lambda settings: captured.update(settings=settings) or "app")

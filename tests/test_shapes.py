@@ -22,7 +22,7 @@ LEVEL_COMMUNITY = URIRef("https://w3id.org/reintegration-kg/concept/level/commun
 def valid_graph(tmp_path_factory):
     import shutil
 
-    from conftest import FIXTURES
+    from support import FIXTURES
     root = tmp_path_factory.mktemp("shapes")
     shutil.copytree(FIXTURES / "mini", root / "data")
     shutil.copytree(FIXTURES / "sources", root / "sources")
