@@ -21,6 +21,7 @@ from ..graph.parameters import Vocabulary
 from ..graph.queries import NamedQuery, check_values, library, records, run_checked
 from . import models as m
 from .deps import KGDep
+from .links import with_links
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 from .state import KG
 
@@ -97,11 +98,11 @@ class Network(m.Model):
 # ---------------------------------------------------------------------------- running
 
 def answer(kg: KG, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
-    """(the parameters it ran with, defaults included; the rows as plain values), computed once per
-    graph and parameters."""
+    """(the parameters it ran with, defaults included; the rows as plain values, with the links and
+    sources of their ids: api/links.py), computed once per graph and parameters."""
     checked = check_values(query, given, kg.vocabulary)
     key = ("query", query.name, tuple(sorted(checked.items())))
-    found = kg.remembered(key, lambda: records(run_checked(kg.store, query, checked), query))
+    found = kg.remembered(key, lambda: with_links(kg.catalogue, records(run_checked(kg.store, query, checked), query)))
     return {p.name: checked.get(p.name) for p in query.params}, found
 
 
