@@ -10,7 +10,7 @@ BIN     = $(VENV)/bin
 # The package is installed in setuptools' strict editable mode: a tree of links that editors and
 # type checkers follow. A module added or removed changes its folder, which reinstalls it.
 PACKAGE = pyproject.toml api/ graph/ loaders/ reports/ rkg/ ontology/ queries/ queries/checks/ queries/internal/ \
-          reports/queries/ reports/templates/ api/static/
+          reports/queries/ reports/templates/ api/static/ api/static/explorer/ api/static/swagger-ui/ api/static/redoc/
 INSTALL = $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict
 
 .PHONY: run test lint install validate build reports stats bench clean
