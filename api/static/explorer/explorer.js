@@ -105,7 +105,7 @@ function heat(n) { return n === 0 ? 0 : n === 1 ? 1 : n <= 3 ? 2 : n <= 6 ? 3 : 
 
 function show(title, ...content) {
   document.title = title + " · Reintegration Knowledge Graph";
-  main.replaceChildren(...content.flat());
+  main.replaceChildren(...content.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false && c !== ""));
   main.setAttribute("aria-busy", "false");
 }
 
@@ -165,7 +165,7 @@ async function search({ params }) {
   const body = await api(path);
   const kindButtons = h("div", { class: "kinds", role: "group", "aria-label": "Kinds of record" },
     Object.entries(body.by_kind).map(([kind, n]) => h("a", { class: "button", href: "#/search?" + query({ q, kind: kinds.includes(kind) ? "" : kind }),
-      "aria-pressed": kinds.includes(kind) ? "true" : "false" }, `${kind} (${n})`)));
+      "aria-current": kinds.includes(kind) ? "true" : null }, `${kind} (${n})`)));
   const rows = body.items;
   show(`Search: ${q}`, h("h1", {}, `Search: ${q}`), searchForm(q), kindButtons,
     h("p", {}, `${body.total} records match`, kinds.length ? ` (${kinds.join(", ")})` : "", "."),
@@ -277,9 +277,9 @@ function heatmap(cells, onpick, picked) {
         const n = cells[`${d}/${l}`].length;
         const pressed = picked === `${d}/${l}`;
         return h("td", {}, h("button", { type: "button", class: `cell heat-${heat(n)}`, "data-cell": `${d}/${l}`,
-          "aria-pressed": pressed ? "true" : "false",
-          "aria-label": `${label("dimension", d)} × ${l}: ${n} measure${n === 1 ? "" : "s"}`, onclick: () => onpick(d, l) },
-        String(n), h("small", {}, n === 0 ? "none" : n === 1 ? "thin" : "measures")));
+          "aria-pressed": pressed ? "true" : "false", "data-label": `${label("dimension", d)} × ${l}`, onclick: () => onpick(d, l) },
+        h("span", { class: "sr" }, `${label("dimension", d)} × ${l}: `), String(n),
+        h("small", {}, n === 0 ? " none" : n === 1 ? " thin" : " measures")));
       })))));
 }
 
@@ -520,10 +520,11 @@ async function network({ params }) {
   const svg = s("svg", { class: "network", viewBox: `0 0 ${width} ${height}`, role: "group", "aria-label": `Actor network${country ? " of " + countryName(country) : ""}: ${nodes.length} actors` },
     body.edges.map((e) => s("line", { x1: byId.get(e.source).x, y1: byId.get(e.source).y, x2: byId.get(e.target).x, y2: byId.get(e.target).y,
       stroke: e.shared_measures ? "#555" : "#bbb", "stroke-width": e.shared_measures ? 1.6 : 0.6, "stroke-opacity": 0.7 })),
-    nodes.map((n) => s("a", { href: `#/actor/${n.id}`, class: "node", "data-id": n.id, "aria-label": `${n.name} (${label("type", n.type)})` },
+    nodes.map((n) => s("a", { href: `#/actor/${n.id}`, class: "node", "data-id": n.id },
       s("title", {}, `${n.name}: ${label("type", n.type)}, ${n.degree} links`),
-      s("circle", { cx: n.x, cy: n.y, r: 5 + 9 * Math.sqrt(n.degree / maxDegree), fill: colour(n.type), stroke: "#222", "stroke-width": 1 }),
-      n.degree >= maxDegree * 0.5 ? s("text", { x: n.x + 9, y: n.y + 4, "font-size": 12, fill: "#1b1b1f" }, n.name.length > 28 ? n.name.slice(0, 26) + "…" : n.name) : null)));
+      s("circle", { cx: n.x, cy: n.y, r: 5 + 9 * Math.sqrt(n.degree / maxDegree), fill: colour(n.type), stroke: "#222", "stroke-width": 1 }))),
+    s("g", { "aria-hidden": "true" }, nodes.filter((n) => n.degree >= maxDegree * 0.5).map((n) =>
+      s("text", { x: n.x + 9, y: n.y + 4, "font-size": 12, fill: "#1b1b1f", "pointer-events": "none" }, n.name.length > 28 ? n.name.slice(0, 26) + "…" : n.name))));
   const rows = [...nodes].sort((x, y) => y.betweenness - x.betweenness || y.degree - x.degree);
   show("Actor network", h("h1", {}, "Actor network"),
     h("p", { class: "lead" }, "Actors are linked when they take part in the same measures (dark lines) or work in the same dimension × level cells of a country (light lines). Choose an actor to open its page."),
