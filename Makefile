@@ -15,9 +15,9 @@ INSTALL = $(BIN)/python -m pip install --quiet --config-settings editable_mode=s
 
 .PHONY: run test lint install validate build reports stats bench clean
 
+# `rkg serve` validates the data as it builds the graph, one line per stage; `rkg validate` lists warnings
 run: $(VENV)/.installed
-	$(BIN)/rkg validate
-	$(BIN)/rkg serve --host $(HOST) --port $(PORT)
+	@$(BIN)/rkg serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	sh tests/setup/install-chromium.sh
