@@ -48,6 +48,26 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
+def stages(app, settings: Settings) -> None:
+    """One line per stage of opening the graph the app serves."""
+    kg = getattr(getattr(app, "state", None), "kg", None)
+    if kg is None:
+        return
+    if kg.build is not None:
+        timings = kg.build.timings
+        say(f"  read and checked the curated data in {timings.get('convert', 0):.1f} s, "
+            f"validated against the shapes in {timings.get('validate', 0):.1f} s")
+        if kg.build.warnings:
+            say(f"  {len(kg.build.warnings)} completeness warning(s) for curators (not errors): "
+                "`rkg validate` lists them with file and line")
+    records = ", ".join(f"{n} {k}" for k, n in kg.counts.nonzero().items() if k in (
+        "measures", "actors", "policies", "findings", "recommendations", "figures"))
+    say(f"  graph: {records}; {len(kg.store)} triples, data version {kg.version}")
+    index = kg.catalogue.search
+    say(f"  search index: {index.size} records in {index.build_seconds * 1000:.0f} ms")
+    say(f"  SPARQL endpoint: {settings.sparql_workers} worker process(es), {settings.sparql_timeout:g} s per query")
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -62,20 +82,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    kg = app.state.kg
-    if kg.build is not None:
-        timings = kg.build.timings
-        say(f"  read and checked the curated data in {timings.get('convert', 0):.1f} s, "
-            f"validated against the shapes in {timings.get('validate', 0):.1f} s")
-        if kg.build.warnings:
-            say(f"  {len(kg.build.warnings)} completeness warning(s) for curators (not errors): "
-                "`rkg validate` lists them with file and line")
-    records = ", ".join(f"{n} {k}" for k, n in kg.counts.nonzero().items() if k in (
-        "measures", "actors", "policies", "findings", "recommendations", "figures"))
-    say(f"  graph: {records}; {len(kg.store)} triples, data version {kg.version}")
-    index = kg.catalogue.search
-    say(f"  search index: {index.size} records in {index.build_seconds * 1000:.0f} ms")
-    say(f"  SPARQL endpoint: {settings.sparql_workers} worker process(es), {settings.sparql_timeout:g} s per query")
+    stages(app, settings)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     say(f"ready in {time.perf_counter() - started:.1f} s: open http://{host}:{args.port}/ in a browser "
         f"(API docs /docs, SPARQL /sparql); press Ctrl+C to stop")
