@@ -10,14 +10,15 @@ BIN     = $(VENV)/bin
 # The package is installed in setuptools' strict editable mode: a tree of links that editors and
 # type checkers follow. A module added or removed changes its folder, which reinstalls it.
 PACKAGE = pyproject.toml api/ graph/ loaders/ reports/ rkg/ ontology/ queries/ queries/checks/ queries/internal/ \
-          reports/queries/ reports/templates/ api/static/ exports/ exports/templates/
+          reports/queries/ reports/templates/ api/static/ api/static/explorer/ api/static/swagger-ui/ api/static/redoc/ \
+          exports/ exports/templates/
 INSTALL = $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict
 
 .PHONY: run test lint install validate build reports stats bench clean
 
+# `rkg serve` validates the data as it builds the graph, one line per stage; `rkg validate` lists warnings
 run: $(VENV)/.installed
-	$(BIN)/rkg validate
-	$(BIN)/rkg serve --host $(HOST) --port $(PORT)
+	@$(BIN)/rkg serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	sh tests/setup/install-chromium.sh

@@ -25,6 +25,7 @@ from ..graph.queries import NamedQuery, check_values, library, records, run_chec
 from . import models as m
 from . import tabular
 from .deps import KGDep
+from .links import with_links
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 from .state import KG
 
@@ -105,6 +106,8 @@ class FindingEvidence(m.Model):
     phases: list[str]
     about: list[str]
     section: str | None = None
+    links: dict[str, Any] = Field({}, description="the records its id columns name (api/links.py)")
+    sources: list[dict[str, Any]] = Field([], description="the passages the finding comes from")
     verdict: str = Field(description="supported, contradicted or not testable by the data (rkg.graph.evidence)")
     reason: str
     evidence: list[dict[str, Any]] = Field(description="the weighing in each country: measures in scope, "
@@ -125,11 +128,11 @@ class Network(m.Model):
 # ---------------------------------------------------------------------------- running
 
 def answer(kg: KG, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
-    """(the parameters it ran with, defaults included; the rows as plain values), computed once per
-    graph and parameters."""
+    """(the parameters it ran with, defaults included; the rows as plain values, with the links and
+    sources of their ids: api/links.py), computed once per graph and parameters."""
     checked = check_values(query, given, kg.vocabulary)
     key = ("query", query.name, tuple(sorted(checked.items())))
-    found = kg.remembered(key, lambda: records(run_checked(kg.store, query, checked), query))
+    found = kg.remembered(key, lambda: with_links(kg.catalogue, records(run_checked(kg.store, query, checked), query)))
     return {p.name: checked.get(p.name) for p in query.params}, found
 
 

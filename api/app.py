@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..graph.formats import graph_format, graph_media_types
 from ..settings import Settings
-from . import analysis, errors, exports, linked, reports, resources, sparql
+from . import analysis, errors, explorer, exports, linked, reports, resources, sparql
 from .deps import GraphsDep, KGDep
 from .errors import ApiError
 from .middleware import HeadAsGet, SecurityHeaders
@@ -35,8 +35,11 @@ log = logging.getLogger("rkg.api")
 DESCRIPTION = """Support for returning migrant workers in Bangladesh, India, Nepal, Pakistan and Sri Lanka:
 programmes, actors, policies, findings, figures, and where coverage is missing or overlapping.
 
+- **Explorer**: `/` in a browser (search, country views, records, actors, the network, comparisons).
 - **Resources** (`/programmes`, `/actors`, `/policies`, `/countries/{iso3}`, `/findings`, ...): lists take
-  `limit` and `offset` and answer `{"items": [...], "total": N}`; filters combine.
+  `limit` and `offset` and answer `{"items": [...], "total": N}`; filters combine (several values of one
+  filter: any; several filters: all); `/<list>/facets` counts each filter's values. `/search?q=` searches
+  every record's text.
 - **Analyses**: `/gaps/...` and `/coordination/...`, and every named query under `/queries`.
 - **SPARQL**: `/sparql` (SPARQL 1.1 Protocol, read-only; a browser gets a query editor); `/graph` is the whole graph.
 - **Errors** always look like `{"error": {"code", "message", ...}}`: 404 for unknown ids, 422 for invalid
@@ -72,7 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
             pool.close()
 
     app = FastAPI(title="Reintegration Knowledge Graph", description=DESCRIPTION, version="0.1.0",
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # /docs and /redoc: api/explorer.py, offline
     app.state.kg = graphs.current
     app.state.graphs = graphs
     app.state.settings = settings
@@ -83,7 +86,8 @@ def create_app(settings: Settings) -> FastAPI:
                        allow_headers=["Accept", "Content-Type", "Authorization"])
     app.add_middleware(SecurityHeaders, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without its body, everywhere
-    app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static")), name="static")
+    # follow_symlink: the strict editable install links every file of the package from a tree of its own
+    app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static"), follow_symlink=True), name="static")
 
     @app.get("/health", tags=["service"], summary="Service status and the size and version of the graph served",
              dependencies=[Depends(known_parameters_only)])
@@ -93,14 +97,6 @@ def create_app(settings: Settings) -> FastAPI:
         if graphs.last_reload:
             body["last_reload"] = graphs.last_reload
         return body
-
-    @app.get("/", include_in_schema=False)
-    def index() -> dict[str, Any]:
-        return {"name": app.title, "docs": "/docs", "openapi": "/openapi.json", "sparql": "/sparql",
-                "graph": "/graph", "health": "/health",
-                "resources": ["/programmes", "/actors", "/policies", "/countries", "/findings", "/recommendations",
-                              "/indicators", "/figures", "/queries", "/gaps/coverage", "/coordination/overlaps",
-                              "/coordination/network"]}
 
     @app.get("/graph", tags=["SPARQL"], response_class=Response,
              summary="The whole validated graph: Turtle, N-Triples, JSON-LD or RDF/XML by the Accept header",
@@ -144,4 +140,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(exports.router)
     app.include_router(linked.router)
+    explorer.install(app, vocabulary)
     return app

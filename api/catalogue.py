@@ -5,6 +5,11 @@ with the same field table the loader writes with (`rkg.loaders.schema.KINDS`): c
 come back as their codes, references as ids, roles as `{role: [actor ids]}` and sources as
 `[{document, section, quote}]`. The resource endpoints filter and join these in memory, which
 keeps them fast; the analyses stay in the named queries.
+
+Besides the curated fields, a measure carries what the build derives (`measure_kind`,
+`actor_sector`, `funder_sector`: graph/derive.py) and every role entry with the words of the
+source it rests on (`involvements`); `labels` gives the words of every code, by scheme; `search`
+is the full-text index of the records (api/search.py), built with them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ..graph.parameters import plain, strip_iri
 from ..graph.queries import internal, run
-from ..loaders.schema import KIND_ORDER, KINDS, RKG
+from ..loaders.schema import KIND_ORDER, KINDS, RKG, SCHEMES
+from .search import SearchIndex
 
 _SOURCE_INDEX = re.compile(r"#source-(\d+)$")
 
@@ -30,13 +36,24 @@ class Catalogue:
     incoming: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     # actor id -> [(measure id, role)]
     roles_of: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # scheme name (SCHEMES) -> code -> label
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # actor type -> "state" or "non-state" (types that depend on the actor have none)
+    type_sectors: dict[str, str] = field(default_factory=dict)
+    # the full-text index of these records, built with them (api/search.py)
+    search: SearchIndex = field(init=False, repr=False)
 
     @classmethod
     def from_store(cls, store) -> Catalogue:
         notation = {str(r["concept"]): str(r["code"]) for r in run(store, internal("notations"))}
         roles: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
         role_types: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        entries: dict[str, list[dict]] = defaultdict(list)
         for row in run(store, internal("involvements")):
+            entries[str(row["measure"])].append({
+                "role": str(row["role"]),
+                "actor": strip_iri(str(row["actor"])) if row["actor"] is not None else None,
+                "actor_type": plain(row["actor_type"]), "words": plain(row["words"])})
             if row["actor"] is not None:
                 roles[str(row["measure"])][str(row["role"])].add(strip_iri(str(row["actor"])))
             elif row["actor_type"] is not None:
@@ -66,6 +83,21 @@ class Catalogue:
                 found[record["id"]] = record
                 kind_of[record["id"]] = key
             records[key] = dict(sorted(found.items()))
+        for row in run(store, internal("measure-derived")):
+            measure = records["measures"].get(strip_iri(str(row["measure"])))
+            if measure is not None:
+                measure |= {name: str(row[column]) for name, column in (
+                    ("measure_kind", "kind"), ("actor_sector", "actor_sector"), ("funder_sector", "funder_sector"))
+                    if row[column] is not None}
+                measure["involvements"] = sorted(
+                    entries.get(KINDS["measures"].iri_base + measure["id"], []),
+                    key=lambda e: (e["role"], e["actor"] or "", e["actor_type"] or "", e["words"] or ""))
+        scheme_names = {str(iri): name for name, iri in SCHEMES.items()}
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in run(store, internal("concept-labels")):
+            name = scheme_names.get(str(row["scheme"]))
+            if name:
+                labels[name][str(row["code"])] = str(row["label"])
 
         countries: dict[str, dict] = {}
         for row in run(store, internal("countries")):
@@ -77,9 +109,13 @@ class Catalogue:
                 entry["focus"] = bool(row["focus"].toPython())
             if row["match"] is not None and "wikidata.org" in str(row["match"]):
                 entry["wikidata"] = str(row["match"]).rsplit("/", 1)[-1]
-        state_types = {str(r["code"]) for r in run(store, internal("state-types"))}
-        catalogue = cls(records, kind_of, dict(sorted(countries.items())), state_types)
+        sectors = {str(r["code"]): bool(plain(r["state"])) for r in run(store, internal("state-types"))}
+        state_types = {code for code, state in sectors.items() if state}
+        labels["country"] = {code: entry["name"] for code, entry in countries.items()}
+        catalogue = cls(records, kind_of, dict(sorted(countries.items())), state_types, labels=dict(labels),
+                        type_sectors={code: "state" if state else "non-state" for code, state in sectors.items()})
         catalogue._index()
+        catalogue.search = SearchIndex(catalogue)
         return catalogue
 
     def _index(self) -> None:
@@ -162,11 +198,6 @@ def _record(kind, subject: str, props: dict, notation: dict, roles: dict, source
             record[spec.name] = str(values[0]).rsplit("/", 1)[-1]
         else:
             record[spec.name] = plain(values[0])
-    if kind.key == "measures":  # what the build derives (graph/derive.py)
-        for name, predicate in (("kind", RKG.measureKind), ("actor_sector", RKG.actorSector),
-                                ("funder_sector", RKG.funderSector)):
-            if values := props.get(str(predicate)):
-                record[name] = notation.get(str(values[0]), str(values[0]))
     return record
 
 

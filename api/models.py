@@ -71,6 +71,7 @@ class Programme(Curated):
     target_groups: list[str] = []
     phases: list[str] = []
     roles: dict[str, list[Ref]] = Field({}, description="actors by role: lead, funder, implementer, ...")
+    role_types: dict[str, list[str]] = Field({}, description="kinds of body by role, where the sources name no actor")
     funders: list[Ref] = []
     implementers: list[Ref] = []
     general_population: bool | None = None
@@ -85,6 +86,11 @@ class Programme(Curated):
     pilot: bool | None = None
     description: str | None = None
     url: str | None = None
+    kind: str | None = Field(None, description="the counting unit, derived: dedicated, component or general-population")
+    actor_sector: str | None = Field(None, description="derived: state when a State actor takes part, non-state when "
+                                                       "none does; absent when the sources state no actor")
+    funder_sector: str | None = Field(None, description="derived: state when a State body funds it, non-state when "
+                                                        "none does; absent when no funder is stated")
 
 
 class PolicyRef(Ref):
@@ -112,7 +118,15 @@ class Figure(Curated):
     about: list[TypedRef] = []
 
 
+class Involvement(Model):
+    role: str
+    actor: Ref | None = Field(None, description="the actor, when the source names one")
+    actor_type: str | None = Field(None, description="the kind of body, when the source names only that")
+    words: str | None = Field(None, description="the words of the source the role rests on")
+
+
 class ProgrammeDetail(Programme):
+    involvements: list[Involvement] = Field([], description="every role, named or by kind of body, with its words")
     policies: list[PolicyRef] = Field([], description="policies it implements")
     parts: list[Ref] = []
     successor_of: list[Ref] = []
@@ -265,3 +279,29 @@ class CountryProfile(Model):
     findings: list[Finding]
     recommendations: list[Recommendation]
     figures: list[Figure]
+
+
+class FacetValue(Model):
+    value: str
+    label: str
+    count: int = Field(description="records the list gives with this value chosen (the facet's other values dropped)")
+    selected: bool
+
+
+class FacetCounts(Model):
+    name: str = Field(description="the list's parameter")
+    label: str
+    values: list[FacetValue]
+
+
+class Years(Model):
+    min: int | None
+    max: int | None
+    undated: int = Field(description="records with neither a start nor an end")
+
+
+class Facets(Model):
+    kind: str
+    total: int = Field(description="records the list gives with every filter")
+    facets: list[FacetCounts]
+    years: Years | None = None

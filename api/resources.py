@@ -1,6 +1,7 @@
 """The records as resources: programmes (support measures), actors, policies, countries,
 findings, recommendations, indicators and figures. Lists take `limit` and `offset` and answer
-`{"items": [...], "total": N}`; their filters combine (all must match)."""
+`{"items": [...], "total": N}`; their filters are the facets of api/facets.py (several values of
+one filter: any matches; several filters: all must match), and `/<list>/facets` counts them."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
-from ..errors import InvalidValue, not_found
+from ..errors import not_found
 from ..graph.parameters import Vocabulary
-from ..loaders.problems import closest
-from ..loaders.schema import KINDS
 from . import models as m
 from . import tabular
 from .catalogue import Catalogue
 from .deps import CatalogueDep, KGDep
+from .facets import ACTORS, FIGURES, FINDINGS, LISTINGS, MEASURES, POLICIES, RECOMMENDATIONS, Listing, text
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 
 IdPath = Annotated[str, Path(max_length=200, description="the record's id")]
@@ -40,11 +40,11 @@ def programme(c: Catalogue, r: dict) -> dict:
     roles = {role: _refs(c, actors) for role, actors in (r.get("roles") or {}).items()}
     return _common(c, r) | _plain(r, "name", "acronym", "aliases", "types", "country", "scope", "status", "start",
                                   "end", "dimensions", "levels", "filed_under", "target_groups", "phases",
-                                  "general_population", "pilot", "description", "url", "kind", "actor_sector",
-                                  "funder_sector", "role_types") | {
+                                  "general_population", "pilot", "description", "url") | {
         "part_of": c.ref(r["part_of"]) if r.get("part_of") else None,
-        "places": _refs(c, r.get("places")), "roles": roles,
-        "funders": roles.get("funder", []), "implementers": roles.get("implementer", [])}
+        "places": _refs(c, r.get("places")), "roles": roles, "role_types": r.get("role_types", {}),
+        "funders": roles.get("funder", []), "implementers": roles.get("implementer", []),
+        "kind": r.get("measure_kind"), "actor_sector": r.get("actor_sector"), "funder_sector": r.get("funder_sector")}
 
 
 def measure_ref(c: Catalogue, rid: str) -> dict:
@@ -104,18 +104,6 @@ def indicator(c: Catalogue, r: dict) -> dict:
 
 # ---------------------------------------------------------------------------- filters
 
-def _text(q: str | None, r: dict, *names: str) -> bool:
-    if not q:
-        return True
-    needle = q.casefold()
-    for name in names:
-        value = r.get(name)
-        for text in value if isinstance(value, list) else [value]:
-            if text and needle in str(text).casefold():
-                return True
-    return False
-
-
 def _has(r: dict, name: str, wanted) -> bool:
     """Whether the record's field matches the filter: any of the wanted values (a list), or the one."""
     if wanted is None:
@@ -123,22 +111,6 @@ def _has(r: dict, name: str, wanted) -> bool:
     current = r.get(name)
     current = set(current) if isinstance(current, list) else {current}
     return bool(current & (set(wanted) if isinstance(wanted, list) else {wanted}))
-
-
-def _matches(r: dict, f: dict, fields: dict[str, str]) -> bool:
-    """All the filters given (parameter -> record field) match."""
-    return all(_has(r, field, f.get(parameter)) for parameter, field in fields.items())
-
-
-def _known(c: Catalogue, kinds: tuple[str, ...], value: str | None, parameter: str) -> None:
-    if value is None:
-        return
-    if not any(value in c.kind(k) for k in kinds):
-        known = [rid for k in kinds for rid in c.kind(k)]
-        near = closest(value, known)
-        hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        raise InvalidValue(f"'{value}' is not the id of a {' or '.join(KINDS[k].label for k in kinds)}"
-                           + (f"; {hint}" if hint else ""), allowed=known, hint=hint, parameter=parameter)
 
 
 def _record(c: Catalogue, kind: str, rid: str, label: str) -> dict:
@@ -150,63 +122,29 @@ def _record(c: Catalogue, kind: str, rid: str, label: str) -> dict:
 
 # ---------------------------------------------------------------------------- filters of each list
 
-COUNTRY = Filter("country", "iso3", "ISO 3166-1 alpha-3 code, e.g. NPL", multiple=True)
-
-
-def _q(what: str) -> Filter:
-    return Filter("q", "string", f"text to find (case-insensitive) in {what}")
-
-
-MEASURE_FILTERS = (
-    COUNTRY, Filter("dimension", "code:dimension", multiple=True), Filter("level", "code:level", multiple=True),
-    Filter("actor", "id:actors", "an actor's id, name or acronym"),
-    Filter("role", "code:role", "the actor's role (with `actor`), or any actor's"),
-    Filter("status", "code:measure-status", multiple=True), Filter("target_group", "code:target-group", multiple=True),
-    Filter("phase", "code:phase", multiple=True),
-    Filter("kind", "code:measure-kind", "dedicated programmes, components of programmes, general-population schemes",
-           multiple=True), _q("names and aliases"))
-ACTOR_FILTERS = (COUNTRY, Filter("type", "code:actor-type", multiple=True), _q("names and aliases"))
-POLICY_FILTERS = (COUNTRY, Filter("kind", "code:policy-kind", multiple=True),
-                  Filter("status", "code:policy-status", multiple=True),
-                  Filter("addresses_reintegration", "boolean", "whether the source says it has provisions on reintegration"),
-                  _q("names and aliases"))
+MEASURE_FILTERS = MEASURES.filters
+ACTOR_FILTERS = ACTORS.filters
+POLICY_FILTERS = POLICIES.filters
 COUNTRY_FILTERS = (Filter("focus", "boolean", "only the five countries of origin (true) or only the others (false)"),)
-FINDING_FILTERS = (COUNTRY, Filter("kind", "code:finding-kind", multiple=True), Filter("theme", "code:theme", multiple=True),
-                   Filter("dimension", "code:dimension", multiple=True), Filter("level", "code:level", multiple=True),
-                   Filter("about", "string", "id of a measure, policy or actor"), _q("the name or statement"))
-RECOMMENDATION_FILTERS = (COUNTRY, Filter("theme", "code:theme", multiple=True),
-                          Filter("dimension", "code:dimension", multiple=True),
-                          Filter("level", "code:level", multiple=True),
-                          Filter("addresses", "id:findings", "a finding's id"), _q("the name or statement"))
+FINDING_FILTERS = FINDINGS.filters
+RECOMMENDATION_FILTERS = RECOMMENDATIONS.filters
 INDICATOR_FILTERS = (Filter("country", "iso3", "only indicators with figures for these countries", multiple=True),
-                     Filter("unit", "code:unit", multiple=True), _q("the name or definition"))
-FIGURE_FILTERS = (COUNTRY, Filter("indicator", "id:indicators", "an indicator's id"),
-                  Filter("about", "string", "id of a measure, policy or actor"), Filter("unit", "code:unit", multiple=True))
+                     Filter("unit", "code:unit", multiple=True), text("indicators").filter)
+FIGURE_FILTERS = FIGURES.filters
 
 
 # ---------------------------------------------------------------------------- lists and records
 
 def list_programmes(c: Catalogue, f: dict) -> list[dict]:
-    actor_id, role = f.get("actor"), f.get("role")
-    items = []
-    for r in c.kind("measures").values():
-        roles = r.get("roles") or {}
-        if actor_id and not (actor_id in roles.get(role, []) if role else
-                             any(actor_id in actors for actors in roles.values())):
-            continue
-        if role and not actor_id and not roles.get(role):
-            continue
-        if _matches(r, f, {"country": "country", "dimension": "dimensions", "level": "levels", "status": "status",
-                           "target_group": "target_groups", "phase": "phases", "kind": "kind"}) \
-                and _text(f.get("q"), r, "name", "acronym", "aliases"):
-            items.append(programme(c, r))
-    return items
+    return [programme(c, r) for r in MEASURES.select(c, f)]
 
 
 def get_programme(c: Catalogue, id: str) -> dict:
     r = _record(c, "measures", id, "programme")
     about = c.referring(id, "figures", "about")
     return programme(c, r) | {
+        "involvements": [{"role": e["role"], "actor": c.ref(e["actor"]) if e["actor"] else None,
+                          "actor_type": e["actor_type"], "words": e["words"]} for e in r.get("involvements", [])],
         "policies": [policy_ref(c, p) for p in r.get("implements", [])],
         "parts": _refs(c, c.referring(id, "measures", "part_of")),
         "successor_of": _refs(c, r.get("successor_of")),
@@ -219,9 +157,7 @@ def get_programme(c: Catalogue, id: str) -> dict:
 
 
 def list_actors(c: Catalogue, f: dict) -> list[dict]:
-    return [actor(c, r) for r in c.kind("actors").values()
-            if _matches(r, f, {"country": "countries", "type": "type"})
-            and _text(f.get("q"), r, "id", "name", "acronym", "aliases")]
+    return [actor(c, r) for r in ACTORS.select(c, f)]
 
 
 def get_actor(c: Catalogue, id: str) -> dict:
@@ -243,11 +179,7 @@ def get_actor(c: Catalogue, id: str) -> dict:
 
 
 def list_policies(c: Catalogue, f: dict) -> list[dict]:
-    wanted = f.get("addresses_reintegration")
-    return [policy(c, r) for r in c.kind("policies").values()
-            if _matches(r, f, {"country": "country", "kind": "kind", "status": "status"})
-            and (wanted is None or r.get("addresses_reintegration") == wanted)
-            and _text(f.get("q"), r, "name", "acronym", "aliases")]
+    return [policy(c, r) for r in POLICIES.select(c, f)]
 
 
 def get_policy(c: Catalogue, id: str) -> dict:
@@ -300,23 +232,17 @@ def get_country(c: Catalogue, iso3: str, vocabulary: Vocabulary) -> dict:
 
 
 def list_findings(c: Catalogue, f: dict) -> list[dict]:
-    _known(c, ("measures", "policies", "actors"), f.get("about"), "about")
-    return [finding(c, r) for r in c.kind("findings").values()
-            if _matches(r, f, {"country": "country", "kind": "kind", "theme": "themes", "dimension": "dimensions",
-                               "level": "levels", "about": "about"})
-            and _text(f.get("q"), r, "name", "statement")]
+    return [finding(c, r) for r in FINDINGS.select(c, f)]
 
 
 def list_recommendations(c: Catalogue, f: dict) -> list[dict]:
-    return [recommendation(c, r) for r in c.kind("recommendations").values()
-            if _matches(r, f, {"country": "country", "theme": "themes", "dimension": "dimensions", "level": "levels",
-                               "addresses": "addresses"})
-            and _text(f.get("q"), r, "name", "statement")]
+    return [recommendation(c, r) for r in RECOMMENDATIONS.select(c, f)]
 
 
 def list_indicators(c: Catalogue, f: dict) -> list[dict]:
+    found = c.search.ids(f["q"], "indicators") if f.get("q") else None
     items = [indicator(c, r) for r in c.kind("indicators").values()
-             if _matches(r, f, {"unit": "unit"}) and _text(f.get("q"), r, "id", "name", "definition")]
+             if (found is None or r["id"] in found) and _has(r, "unit", f.get("unit"))]
     return [i for i in items if _has({"countries": i["countries"]}, "countries", f.get("country"))]
 
 
@@ -327,9 +253,7 @@ def get_indicator(c: Catalogue, id: str) -> dict:
 
 
 def list_figures(c: Catalogue, f: dict) -> list[dict]:
-    _known(c, ("measures", "policies", "actors"), f.get("about"), "about")
-    return [figure(c, r) for r in c.kind("figures").values()
-            if _matches(r, f, {"country": "country", "indicator": "indicator", "about": "about", "unit": "unit"})]
+    return [figure(c, r) for r in FIGURES.select(c, f)]
 
 
 # ---------------------------------------------------------------------------- routes
@@ -344,6 +268,21 @@ def router(vocabulary: Vocabulary) -> APIRouter:
         api.add_api_route(path, inject(endpoint, page=paging(vocabulary), values=filters(declared, vocabulary)),
                           methods=["GET"], response_model=m.Page[model], tags=tags, summary=summary,
                           responses=tabular.RESPONSES)
+        facets = next((f for f in LISTINGS.values() if f.filters == tuple(declared)), None)
+        if facets is not None:
+            add_facets(path, facets, tags)
+
+    def add_facets(path: str, facets: Listing, tags: list):
+        def counts(c: CatalogueDep, values: dict) -> dict:
+            return facets.counts(c, values)
+
+        counts.__name__ = f"{facets.kind}_facets"
+        api.add_api_route(f"{path}/facets", inject(counts, values=filters(facets.filters, vocabulary)),
+                          methods=["GET"], response_model=m.Facets, tags=tags,
+                          summary=f"The filters of {path} with the count of each value, for the same parameters",
+                          description="Each facet lists its values with how many records the list would give with "
+                                      "that value chosen (the facet's other values dropped, the other filters as "
+                                      "given); `total` is what the list gives with every filter.")
 
     def record(path: str, getter, model, tags: list, summary: str):
         def endpoint(c: CatalogueDep, id: IdPath):

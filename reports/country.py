@@ -260,7 +260,8 @@ def coordination(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
     sub.add(Paragraph(text))
     if funding:
         sub.add(Table(["funder", "implementer", "measures", "measure names"],
-                      [[r["funder_name"], r["implementer_name"], str(r["measures"]), r["measure_names"]]
+                      [[r["funder_name"], r["implementer_name"] or "not named in the sources", str(r["measures"]),
+                        r["measure_names"]]
                        for r in funding], numeric=(2,), widths=(2, 2, 0.8, 4)))
 
     sub = section.sub(Section("actor-network", "The actor network", queries=["rkg network (actor projection)"],

@@ -199,7 +199,7 @@ def actors(facts: Facts, codes: list[str]) -> Section:
     funding = facts.named("who-funds-whom")
     section.add(Table(["country", "coordination bodies", "funder → implementer links"],
                       [[facts.country_name(c), str(sum(1 for r in bodies if r["country"] == c)),
-                        str(sum(1 for r in funding if r["country"] == c))] for c in codes],
+                        str(sum(1 for r in funding if r["country"] == c and r["implementer"]))] for c in codes],
                       numeric=(1, 2), widths=(2, 1.5, 1.5)))
     return section
 

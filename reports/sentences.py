@@ -296,13 +296,20 @@ def overlap_sentence(rows: Sequence[dict], shown: int) -> str:
 
 
 def funding_sentence(rows: Sequence[dict]) -> str:
-    """From the who-funds-whom rows of one country."""
-    if not rows:
-        return "No funder → implementer link is recorded."
-    funders = len({r["funder_id"] for r in rows})
-    implementers = len({r["implementer"] for r in rows})
-    return sentence(f"{count(len(rows), 'funder → implementer link')} {verb(len(rows), 'is', 'are')} recorded, "
-                    f"from {count(funders, 'funder')} to {count(implementers, 'implementer')}")
+    """From the who-funds-whom rows of one country (a row without implementer: a funder whose
+    implementer the sources do not name)."""
+    unnamed = len({r["funder_id"] for r in rows if not r["implementer"]})
+    rows = [r for r in rows if r["implementer"]]
+    text = "No funder → implementer link is recorded."
+    if rows:
+        funders = len({r["funder_id"] for r in rows})
+        implementers = len({r["implementer"] for r in rows})
+        text = sentence(f"{count(len(rows), 'funder → implementer link')} {verb(len(rows), 'is', 'are')} recorded, "
+                        f"from {count(funders, 'funder')} to {count(implementers, 'implementer')}")
+    if unnamed:
+        text += " " + sentence(f"{count(unnamed, 'funder')} {verb(unnamed, 'funds', 'fund')} measures whose "
+                               "implementer the sources do not name")
+    return text
 
 
 def bodies_sentence(rows: Sequence[dict], country_name: str) -> str:

@@ -29,7 +29,7 @@ def test_query_run_in_three_formats(capsys):
     assert main(["query", "run", "who-funds-whom", "--param", "country=BGD", "--format", "json", *DATA]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["funder_id"], r["implementer"], r["measures"]) for r in rows] == [
-        ("donor-d", "ngo-x", 1), ("donor-d", "un-1", 2)]
+        ("donor-d", "ngo-x", 1), ("donor-d", "un-1", 2), ("gov-a", None, 1)]
     assert main(["query", "run", "who-funds-whom", "--param", "country=BGD", "--format", "csv", *DATA]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert table[1]["implementer_name"] == "UN One"

@@ -248,9 +248,12 @@ def test_overlapping_actors_for_one_actor(analytics):
 def test_who_funds_whom(analytics):
     rows = analytics("who-funds-whom", country="BGD")
     assert [(r["funder_id"], r["implementer"], r["measures"]) for r in rows] == [
-        ("donor-d", "ngo-x", 1), ("donor-d", "un-1", 2)]
+        ("donor-d", "ngo-x", 1), ("donor-d", "un-1", 2), ("gov-a", None, 1)]
     assert [r["country"] for r in analytics("who-funds-whom", funder="donor-d")] == ["BGD", "BGD", "NPL"]
-    assert analytics("who-funds-whom", funder="gov-a") == []  # funds m5, which names no implementer
+    # gov-a funds m5, which names no implementer: the funder is listed, the implementer columns empty
+    [m5] = analytics("who-funds-whom", funder="gov-a")
+    assert (m5["implementer"], m5["implementer_name"], m5["measure_ids"], m5["measure_names"]) == (
+        None, None, ["m5"], ["Measure Five"])
 
 
 def test_actors_across_countries(analytics):
@@ -258,7 +261,10 @@ def test_actors_across_countries(analytics):
     assert {r["actor"]: r["countries"] for r in rows} == {"donor-d": 2, "un-1": 2}
     assert [(r["country"], r["measures"], r["roles"]) for r in rows if r["actor"] == "un-1"] == [
         ("BGD", 2, ["implementer"]), ("NPL", 1, ["implementer"])]
-    assert len({r["actor"] for r in analytics("actors-across-countries", min_countries=1)}) == 5
+    # active in a country (rkg:activeIn): stated (body-c in BGD) or inferred from measures and policies
+    everyone = analytics("actors-across-countries", min_countries=1)
+    assert len({r["actor"] for r in everyone}) == 6
+    assert [(r["country"], r["measures"], r["roles"]) for r in everyone if r["actor"] == "body-c"] == [("BGD", 0, [])]
 
 
 def test_coordination_bodies_and_who_sits_outside(analytics):

@@ -156,7 +156,9 @@ def test_coordination(bgd):
     top = blocks(overlap, Table)[0].rows[0]
     assert {top[0], top[1]} == {"Donor D", "UN One"} and top[2] == "1"
     funding = section(bgd, "who-funds-whom")
-    assert texts(funding) == ["2 funder → implementer links are recorded, from 1 funder to 2 implementers."]
+    assert texts(funding) == ["2 funder → implementer links are recorded, from 1 funder to 2 implementers. "
+                              "1 funder funds measures whose implementer the sources do not name."]
+    assert blocks(funding, Table)[0].rows[-1][:3] == ["Government A", "not named in the sources", "1"]
     network = section(bgd, "actor-network")
     assert texts(network)[0].startswith("The actor network has 4 actors and 6 links in 1 connected part; "
                                         "no actors are isolated.")
