@@ -21,7 +21,7 @@ from .common import (
     sparse_fields,
 )
 from .facts import CURRENT, ENDED, Facts
-from .gaps import CountryData, Gap, country_gaps, key_messages, rule_sentence
+from .gaps import CountryData, Gap, country_gaps, key_messages, merged_headline, rule_sentence
 from .model import Chart, Entry, HeatCell, Heatmap, Item, Items, Message, Paragraph, Report, Section, Table
 
 DIM, LVL, PHASE, TG = "dimensionScheme", "levelScheme", "phaseScheme", "targetGroupScheme"
@@ -64,11 +64,10 @@ def key_messages_section(facts: Facts, gaps: list[Gap], name: str) -> Section:
         answers = list({a.title: a for g in group for a in g.answers}.values())
         answer = "; ".join(f"{a.title}" + (f" (section {a.section})" if a.section else "") for a in answers)
         who = list(dict.fromkeys(w for g in group for w in g.who))
-        headline, evidence = gap.headline or gap.title, gap.evidence
-        if len(group) > 1:  # empty cells of one dimension
-            levels = [g.title.rsplit(" at ", 1)[1].removesuffix(" level") for g in group]
-            headline = f"{gap.title.rsplit(' at ', 1)[0]} at {S.join(levels)} level: no current programme"
-            evidence = evidence.replace("covers it", "covers any of them")
+        headline, evidence = merged_headline(group, facts), gap.evidence
+        if len(group) > 1:
+            evidence = evidence.replace("covers it", "covers any of them" if "empty" in gap.earned else "covers them") \
+                .replace("; it hangs on", "; they hang on")
         findings = list({f["finding"]: f for g in group for f in g.findings}.values())
         supported = [f for f in findings if f["verdict"] == "supported"]
         if gap.kind != "finding" and supported:
@@ -83,7 +82,7 @@ def key_messages_section(facts: Facts, gaps: list[Gap], name: str) -> Section:
                 told[f["finding"]] = number
         elif gap.kind == "finding":
             evidence += f" The data supports it: {reader_reason(gap.findings[0], facts)}."
-        section.add(Message(number, gap.key, headline, evidence,
+        section.add(Message(number, f"key-message-{number}", headline, evidence,
                             answer or "No recommendation of the assessment answers it.",
                             ", ".join(who) if who else ("The sources name no one responsible." if answer else "")))
     told_gaps = sum(len(g) for g in chosen)
@@ -139,6 +138,11 @@ def coverage_section(facts: Facts, country: str, name: str, data: CountryData, g
     by_id = {m["measure"]: m for m in data.measures}
     cell = {(r["dimension"], r["level"]): r for r in data.cells}
     thin = {(r["dimension"], r["level"]): r for r in data.thin}
+    acronyms = {r["actor"]: r.get("acronym") for r in facts.own("actors")}
+
+    def short(actor: dict) -> str:
+        return acronyms.get(actor["actor"]) or actor["name"]
+
     cells = []
     for d in dims:
         row_cells = []
@@ -148,18 +152,21 @@ def coverage_section(facts: Facts, country: str, name: str, data: CountryData, g
             current = [m["name"] for m in measures if m["status"] in CURRENT]
             muted = [f"{m['name']} ({facts.label('measureStatusScheme', m['status'])})" for m in measures
                      if m["status"] not in CURRENT]
-            note = ""
-            flags = thin.get((d, lv))
-            if flags and flags.get("empty"):
+            flags = thin.get((d, lv)) or {}
+            funders = sorted({short(a) for m in measures if m["status"] in CURRENT
+                              for a in data.actors.get(m["measure"], []) if a["role"] == "funder"})
+            paid = ""
+            if flags.get("external_only"):
+                paid = f"funded only by {funders[0]}" if len(funders) == 1 else "funded only from outside the State"
+            if flags.get("empty"):
                 note = "no current programme"
-            elif flags and flags.get("single_actor"):
-                note = f"hangs on one actor: {flags['actor_names'][0]}"
-            elif flags and flags.get("single_measure"):
-                runs = sorted({a["name"] for m in measures if m["status"] in CURRENT
-                               for a in data.actors.get(m["measure"], [])})
-                note = f"one programme, with {S.join(runs)}" if runs else "one programme; its actors are not stated"
-            if flags and flags.get("external_only"):
-                note += ("; " if note else "") + "funded only from outside the State"
+            elif flags.get("single_measure"):
+                note = "hangs on one programme" + (f" and one actor: {flags['actor_names'][0]}"
+                                                   if flags.get("single_actor") else "") + (f", {paid}" if paid else "")
+            elif flags.get("single_actor"):
+                note = f"hangs on one actor: {flags['actor_names'][0]}" + (f"; {paid}" if paid else "")
+            else:
+                note = paid
             row_cells.append(HeatCell(len(current), current, note, muted, max(0, len(current) - PDF_CELL_NAMES)))
         cells.append(row_cells)
     placed = {m for r in data.cells for m in r["measure_ids"]}

@@ -26,7 +26,7 @@ from .facts import CURRENT, DISPLAY_ORDER, Facts
 
 DIM, LVL, TG = "dimensionScheme", "levelScheme", "targetGroupScheme"
 NEGATIVE = ("gap", "weakness")
-MAX_MESSAGES, MIN_POINTS = 5, 3
+MAX_MESSAGES, MIN_MESSAGES, MIN_POINTS = 5, 3, 3
 
 # (key, points, when a gap earns them): the ranking rule, printed in every report that ranks gaps
 POINTS = (
@@ -82,7 +82,9 @@ def rule_sentence() -> str:
     parts = [f"{points} when {when}" if points > 0 else f"{-points} less when {when}" for _, points, when in POINTS]
     return (S.sentence("each gap earns points: " + "; ".join(parts)) + " Ties go to the gap more of the assessment's "
             f"findings concern. The key messages are the {MAX_MESSAGES} highest with at least {MIN_POINTS} points, "
-            "never one the data contradicts; empty cells of one dimension make one message.")
+            "never one the data contradicts; empty cells of one dimension, and thin cells that hang on the same "
+            f"programme, make one message; a finding told with a cell or group is not told again, unless fewer than "
+            f"{MIN_MESSAGES} messages would be left.")
 
 
 # ---------------------------------------------------------------- the data a country's gaps are read from
@@ -174,6 +176,8 @@ def _who(gap: Gap, responsible: dict[str, list[dict]]) -> None:
 
 
 def cell_gaps(data: CountryData, facts: Facts) -> list[Gap]:
+    if not data.measures:
+        return []  # the sources record no programme: an empty cell would say nothing
     dims, levels = facts.codes(DIM), facts.codes(LVL)
     order = {(d, lv): i for i, (d, lv) in enumerate((d, lv) for d in dims for lv in levels)}
     by_id = {m["measure"]: m for m in data.measures}
@@ -240,6 +244,8 @@ def cell_gaps(data: CountryData, facts: Facts) -> list[Gap]:
 def group_gaps(data: CountryData, facts: Facts) -> list[Gap]:
     """Groups the assessment names as needing support on the country (in a gap, weakness or
     recommendation) that no programme, or a single one, is aimed at."""
+    if not data.measures:
+        return []
     named: dict[str, list[dict]] = defaultdict(list)
     for f in data.findings:
         if f["kind"] in NEGATIVE:
@@ -313,10 +319,24 @@ def country_gaps(facts: Facts, country: str) -> tuple[list[Gap], CountryData]:
     return sorted(gaps, key=Gap.rank_key), data
 
 
+def _merges(group: list[Gap], gap: Gap) -> bool:
+    """Whether a cell gap is told with the message of `group`: empty cells of one dimension, or thin
+    cells that hang on the same programme or actor, with the same points."""
+    first = group[0]
+    if not (first.kind == gap.kind == "cell" and first.points == gap.points):
+        return False
+    if "empty" in first.earned and "empty" in gap.earned:
+        return first.key.split("-")[1] == gap.key.split("-")[1]
+    return "empty" not in first.earned and "empty" not in gap.earned and first.short == gap.short \
+        and first.headline.split(": ", 1)[1] == gap.headline.split(": ", 1)[1]
+
+
 def key_messages(gaps: list[Gap]) -> list[list[Gap]]:
-    """The highest-ranked gaps (at most MAX_MESSAGES messages, each gap with at least MIN_POINTS
-    points), never one the data contradicts, never a finding already told with a cell or group
-    above it; empty cells of one dimension with the same points make one message."""
+    """The highest-ranked gaps, as at most MAX_MESSAGES messages, each gap with at least MIN_POINTS
+    points, never one the data contradicts and never a finding already told with a cell or group
+    above it; empty cells of one dimension, and thin cells that hang on the same programme, make one
+    message. Fewer than MIN_MESSAGES messages are made up with the findings told above (they are
+    gaps of their own)."""
     chosen: list[list[Gap]] = []
     told: set[str] = set()
     for gap in gaps:
@@ -324,9 +344,7 @@ def key_messages(gaps: list[Gap]) -> list[list[Gap]]:
             break
         if gap.verdict == "contradicted" or (gap.kind == "finding" and gap.findings[0]["finding"] in told):
             continue
-        same = next((group for group in chosen if group[0].kind == "cell" == gap.kind and "empty" in gap.earned
-                     and "empty" in group[0].earned and group[0].points == gap.points
-                     and group[0].key.split("-")[1] == gap.key.split("-")[1]), None)
+        same = next((group for group in chosen if _merges(group, gap)), None)
         if same is not None:
             same.append(gap)
         elif len(chosen) < MAX_MESSAGES:
@@ -334,7 +352,31 @@ def key_messages(gaps: list[Gap]) -> list[list[Gap]]:
         else:
             continue
         told.update(f["finding"] for f in gap.findings if f["verdict"] == "supported")
+    listed = {id(g) for group in chosen for g in group}
+    for gap in gaps:
+        if len(chosen) >= MIN_MESSAGES or gap.points < MIN_POINTS:
+            break
+        if id(gap) not in listed and gap.verdict != "contradicted":
+            chosen.append([gap])
     return chosen
+
+
+def merged_headline(group: list[Gap], facts: Facts) -> str:
+    """One headline for the cells of a message: "Social and psychosocial support at structural level: ..."."""
+    first = group[0]
+    if len(group) == 1:
+        return first.headline or first.title
+    cells = [g.key.split("-")[1:] for g in group]
+    dims = facts.order(DIM, {d for d, _ in cells})
+    levels = facts.order(LVL, {lv for _, lv in cells})
+    what = first.headline.split(": ", 1)[1]
+    if len(levels) == 1:
+        subject = f"{S.join(facts.label(DIM, d) for d in dims)} support at {facts.label(LVL, levels[0])} level"
+    elif len(dims) == 1:
+        subject = f"{facts.label(DIM, dims[0])} support at {S.join(facts.label(LVL, lv) for lv in levels)} level"
+    else:
+        subject = S.join(f"{facts.label(DIM, d)} support at {facts.label(LVL, lv)} level" for d, lv in cells)
+    return f"{S.capitalise(subject)}: {what}"
 
 
 def verdict_words(f: dict) -> str:

@@ -194,7 +194,7 @@ def key_messages_section(facts: Facts, rows: list[dict], codes: list[str], suppo
             evidence += (f" The assessment finds it too, and the data supports it in "
                          f"{S.join(facts.country_name(c) for c in r['supported'])}.")
         answers = sorted({a.title for g in r["gaps"].values() for a in g.answers})
-        section.add(Message(number, r["key"], f"{what}: empty or thin in {reach}", evidence,
+        section.add(Message(number, f"key-message-{number}", f"{what}: empty or thin in {reach}", evidence,
                             (f"{len(answers)} recommendations of the assessment answer it in these countries: "
                              if len(answers) > 1 else "") + "; ".join(answers[:3])
                             + (f"; and {len(answers) - 3} more (in the country reports)" if len(answers) > 3 else "")
@@ -202,10 +202,11 @@ def key_messages_section(facts: Facts, rows: list[dict], codes: list[str], suppo
     for gap in supported[:max(0, MAX_MESSAGES - (1 if survey_text else 0) - number)]:
         number += 1
         answer = "; ".join(a.title for a in gap.answers) or "No recommendation of the assessment answers it."
-        section.add(Message(number, gap.key, gap.headline or gap.title, gap.evidence, answer, ", ".join(gap.who)))
+        section.add(Message(number, f"key-message-{number}", gap.headline or gap.title, gap.evidence, answer,
+                            ", ".join(gap.who)))
     if survey_text:
         number += 1
-        section.add(Message(number, "survey-message", "How returnees fare: the survey's scores",
+        section.add(Message(number, f"key-message-{number}", "How returnees fare: the survey's scores",
                             survey_text + " The scores are in their own section, by dimension, migrant status and "
                                           "sex.", "", ""))
     section.add(Paragraph(S.sentence("the shared gaps are ranked by points: 1 for each country where the cell or "
