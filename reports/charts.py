@@ -120,11 +120,15 @@ def heatmap(matrix, rows, columns, vmax=None, xlabel="level", ylabel="dimension"
 
 
 def heatmaps(panels: Sequence[tuple[str, Sequence[Sequence[int]]]], rows, columns) -> Figure:
-    """One heatmap per country on one figure, on a shared colour scale."""
+    """One heatmap per country on one figure, on a shared colour scale (laid out by hand: constrained
+    layout costs more than the drawing)."""
     vmax = max((max(max(r) for r in m) for _, m in panels if m), default=0)
     ncols = 3
     nrows = max(1, -(-len(panels) // ncols))
-    figure = Figure(figsize=(10.5, 3.0 * nrows), layout="constrained")
+    height = 2.75 * nrows
+    figure = Figure(figsize=(10.5, height))
+    figure.subplots_adjust(left=1.15 / 10.5, right=0.9, top=1 - 0.3 / height, bottom=0.35 / height, wspace=0.08,
+                           hspace=0.3)
     axes = figure.subplots(nrows, ncols, squeeze=False)
     image = None
     for index, (title, matrix) in enumerate(panels):
@@ -133,9 +137,10 @@ def heatmaps(panels: Sequence[tuple[str, Sequence[Sequence[int]]]], rows, column
     for index in range(len(panels), nrows * ncols):
         axes[index // ncols][index % ncols].set_visible(False)
     if image is not None:
-        bar = figure.colorbar(image, ax=axes, fraction=0.025, pad=0.02)  # type: ignore[arg-type]
-        bar.set_label("measures (same scale for every country)")
+        bar = figure.colorbar(image, cax=figure.add_axes((0.92, 0.2, 0.015, 0.6)))  # type: ignore[arg-type]
+        bar.set_label("current programmes (one scale for every country)")
         bar.outline.set_visible(False)
+        _integer_ticks(bar.ax.yaxis)
     return figure
 
 
@@ -177,7 +182,8 @@ def bars(panels: Sequence[tuple[str, Sequence[str], Sequence[float]]], xlabel: s
 def grouped_bars(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], ylabel: str,
                  title: str = "", integer: bool = False) -> Figure:
     """Vertical grouped bars: one group per category, one bar per series (e.g. country)."""
-    figure = Figure(figsize=(8.0, 3.0), layout="constrained")
+    figure = Figure(figsize=(8.0, 3.0))
+    figure.subplots_adjust(left=0.08, right=0.99, top=0.95, bottom=0.2)
     ax = figure.add_subplot()
     n = max(len(series), 1)
     width = 0.8 / n
@@ -236,7 +242,7 @@ TYPE_GROUPS = (
     ("state", "State bodies", "#1b7837"),
     ("international", "UN and international organisations", "#2166ac"),
     ("donor", "Donors and development agencies", "#e08214"),
-    ("civil", "NGOs, unions, returnee groups, academia", "#762a83"),
+    ("civil", "NGOs and civil society", "#762a83"),
     ("private", "Private sector and banks", "#8c510a"),
     ("other", "Other", "#9e9e9e"),
 )
@@ -279,7 +285,8 @@ def network(nodes: Sequence[tuple[str, str, str, int]], edges: Sequence[tuple[st
                 va="center" if abs(sin) < 0.8 else ("bottom" if sin > 0 else "top"))
     used = [(label, colour) for key, label, colour in TYPE_GROUPS if any(g == key for _, _, g, _ in nodes)]
     handles = [Line2D([], [], marker="o", linestyle="", markersize=8, color=c, label=t) for t, c in used]
-    figure.legend(handles=handles, loc="lower center", ncols=min(3, len(handles)), frameon=False, fontsize=8)
+    figure.legend(handles=handles, loc="lower center", ncols=min(3, len(handles)), frameon=False, fontsize=8,
+                  borderaxespad=0.6, handletextpad=0.3, columnspacing=1.2)
     ax.set_xlim(-1.75, 1.75)
     ax.set_ylim(-1.3, 1.3)
     return figure

@@ -143,7 +143,7 @@ def gap_table(gaps: list[Gap], recommendations: list[dict], facts: Facts, where:
     for gap in gaps:
         answers = "; ".join(f"{a.title} ({a.how})" for a in gap.answers) or "none in the assessment"
         who = ", ".join(gap.who) or ("not named by the sources" if gap.answers else "")
-        evidence_text = gap.evidence
+        evidence_text = gap.brief or gap.evidence
         if gap.kind != "finding" and gap.findings:
             evidence_text += " The assessment's " + S.join(
                 f"“{f.get('name') or S.shorten(f['statement'], 50)}” ({verdict_note(f, facts).split(':')[0]})"
@@ -184,8 +184,8 @@ def gap_table(gaps: list[Gap], recommendations: list[dict], facts: Facts, where:
                                   explanation="Recommendations of the assessment that answer none of the gaps "
                                               "above: the sources link them to no gap or weakness here, and "
                                               "they name no empty or thin cell or uncovered group."))
-        sub.add(Items([Item(r.get("name") or S.shorten(r["statement"], 70), r["statement"],
-                            f"Section {r['section']}." if r.get("section") else "") for r in idle]))
+        sub.add(Items([Item(r.get("name") or "", r["statement"], f"Section {r['section']}." if r.get("section") else "")
+                       for r in idle]))
     return section
 
 
@@ -206,9 +206,7 @@ def recommendations_section(facts: Facts, recommendations: list[dict], responsib
             who.append(f"{label} ({how})")
         note = (f"Section {r['section']}. " if r.get("section") else "") + \
             ("Who: " + "; ".join(who) + "." if who else "The sources name no one responsible.")
-        title = r.get("name") or S.shorten(r["statement"], 70)
-        items.append(Item(title, r["statement"] if r["statement"].rstrip(".") != title else "", note,
-                          f"recommendation-{r['recommendation']}"))
+        items.append(Item(r.get("name") or "", r["statement"], note, f"recommendation-{r['recommendation']}"))
     section.add(Items(items))
     return section
 

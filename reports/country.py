@@ -21,7 +21,7 @@ from .common import (
     sparse_fields,
 )
 from .facts import CURRENT, ENDED, Facts
-from .gaps import CountryData, Gap, country_gaps, key_messages, merged_headline, rule_sentence
+from .gaps import CountryData, Gap, cells_subject, country_gaps, key_messages, merged_headline, rule_sentence
 from .model import Chart, Entry, HeatCell, Heatmap, Item, Items, Message, Paragraph, Report, Section, Table
 
 DIM, LVL, PHASE, TG = "dimensionScheme", "levelScheme", "phaseScheme", "targetGroupScheme"
@@ -68,6 +68,9 @@ def key_messages_section(facts: Facts, gaps: list[Gap], name: str) -> Section:
         if len(group) > 1:
             evidence = evidence.replace("covers it", "covers any of them" if "empty" in gap.earned else "covers them") \
                 .replace("; it hangs on", "; they hang on")
+            if not headline.startswith(S.capitalise(cells_subject(group, facts))):
+                evidence = S.capitalise(cells_subject(group, facts)) + ": " + \
+                    evidence.replace("A single current programme covers them: ", "each has a single current programme, ")
         findings = list({f["finding"]: f for g in group for f in g.findings}.values())
         supported = [f for f in findings if f["verdict"] == "supported"]
         if gap.kind != "finding" and supported:
@@ -198,7 +201,7 @@ def coverage_section(facts: Facts, country: str, name: str, data: CountryData, g
                                           "funded only from outside the State (said only where every one of them "
                                           "states its actors or funders)."))
     if cell_gaps:
-        sub.add(Items([Item(g.title, g.evidence, "", g.key) for g in sorted(cell_gaps, key=lambda g: g.order)]))
+        sub.add(Items([Item(g.title, g.brief or g.evidence, "", g.key) for g in sorted(cell_gaps, key=lambda g: g.order)]))
     else:
         sub.add(Paragraph(S.sentence(f"none of the {len(ordered)} dimension × level cells is empty or thin")))
     return section
@@ -364,7 +367,7 @@ def coordination_section(facts: Facts, country: str, name: str, data: CountryDat
                             [[label(a), (actors.get(a) or {}).get("name", a),
                               facts.label("actorTypeScheme", (actors.get(a) or {}).get("type")),
                               str(len(programmes[a])), str(partners[a])] for a in shown],
-                            numeric=(3, 4), widths=(1.4, 3.4, 1.8, 0.9, 0.9),
+                            numeric=(3, 4), widths=(1.4, 3.1, 1.8, 1.15, 1.05),
                             caption="The actors in the chart, by number of programmes"), width=85))
 
     overlap = facts.named("overlapping-actors", country=country)

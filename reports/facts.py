@@ -82,7 +82,7 @@ class Facts:
             rows = run(self.store, query, {k: str(v) for k, v in params.items() if v is not None},
                        self.vocabulary)
             self._cache[key] = records(rows, query)
-        return [{k: (list(v) if isinstance(v, list) else v) for k, v in row.items()} for row in self._cache[key]]
+        return list(self._cache[key])  # the rows are shared: read them, do not change them
 
     def named(self, name: str, **params) -> list[dict]:
         """Rows of a named query of the library (queries/*.rq)."""

@@ -58,6 +58,8 @@ class Gap:
     evidence: str  # one line, with the completeness of the field it rests on
     headline: str = ""  # the title with what is wrong: "Psychosocial support at structural level: no programme"
     short: str = ""  # the evidence in a few words, for a list of countries
+    funder: str = ""  # the one external funder a thin cell hangs on
+    brief: str = ""  # the evidence without the names of every actor (for lists and tables)
     earned: list[str] = field(default_factory=list)  # keys of POINTS
     findings: list[dict] = field(default_factory=list)  # the assessment's gaps and weaknesses it concerns
     answers: list[Answer] = field(default_factory=list)
@@ -217,6 +219,7 @@ def cell_gaps(data: CountryData, facts: Facts) -> list[Gap]:
             gap.short = gap.short or "external funding only"
             if len(funders) == 1:
                 gap.earned.append("one_funder")
+                gap.funder = funders[0]
                 parts.append(f"it hangs on one external funder, {funders[0]}")
             else:
                 parts.append(f"all {S.count(int(row['current']), 'current programme')} are funded from outside "
@@ -234,6 +237,15 @@ def cell_gaps(data: CountryData, facts: Facts) -> list[Gap]:
         if any(f["verdict"] == "supported" for f in gap.findings):
             gap.earned.append("supported")
         gap.evidence = S.sentence("; ".join(parts))
+        if row.get("empty"):
+            gap.brief = gap.evidence
+        else:
+            brief = [f"a single current programme, {gap.short}" if row.get("single_measure") else
+                     f"all {row['current']} current programmes hang on one actor, {row['actor_names'][0]}"]
+            if row.get("external_only"):
+                brief.append(f"one external funder, {gap.funder}" if gap.funder else
+                             "funded only from outside the State")
+            gap.brief = S.sentence("; ".join(brief))
         _answers(gap, data.recommendations, partial(names_cell, dimension=d, level=lv),
                  f"names {facts.label(DIM, d)} support")
         _who(gap, data.responsible)
@@ -323,10 +335,10 @@ def _merges(group: list[Gap], gap: Gap) -> bool:
     """Whether a cell gap is told with the message of `group`: empty cells of one dimension, or thin
     cells that hang on the same programme or actor, with the same points."""
     first = group[0]
-    if not (first.kind == gap.kind == "cell" and first.points == gap.points):
+    if not first.kind == gap.kind == "cell":
         return False
     if "empty" in first.earned and "empty" in gap.earned:
-        return first.key.split("-")[1] == gap.key.split("-")[1]
+        return first.points == gap.points and first.key.split("-")[1] == gap.key.split("-")[1]
     return "empty" not in first.earned and "empty" not in gap.earned and first.short == gap.short \
         and first.headline.split(": ", 1)[1] == gap.headline.split(": ", 1)[1]
 
@@ -361,22 +373,31 @@ def key_messages(gaps: list[Gap]) -> list[list[Gap]]:
     return chosen
 
 
+def cells_subject(group: list[Gap], facts: Facts) -> str:
+    """The cells of a message in few words: "social and psychosocial support at structural level"."""
+    cells = [tuple(g.key.split("-")[1:]) for g in group]
+    by_level: dict[str, list[str]] = defaultdict(list)
+    for d, lv in cells:
+        by_level[lv].append(d)
+    dims = facts.order(DIM, {d for d, _ in cells})
+    if len(by_level) > 1 and len(dims) == 1:
+        return f"{facts.label(DIM, dims[0])} support at {S.join(facts.label(LVL, lv) for lv in facts.order(LVL, by_level))} level"
+    return S.join(f"{S.join(facts.label(DIM, d) for d in facts.order(DIM, by_level[lv]))} support at "
+                  f"{facts.label(LVL, lv)} level" for lv in facts.order(LVL, by_level))
+
+
 def merged_headline(group: list[Gap], facts: Facts) -> str:
-    """One headline for the cells of a message: "Social and psychosocial support at structural level: ..."."""
+    """One headline for the cells of a message: "Social and psychosocial support at structural level: ...",
+    or, for thin cells that all hang on one programme, "3 cells hang on one programme, SaMi project"."""
     first = group[0]
     if len(group) == 1:
         return first.headline or first.title
-    cells = [g.key.split("-")[1:] for g in group]
-    dims = facts.order(DIM, {d for d, _ in cells})
-    levels = facts.order(LVL, {lv for _, lv in cells})
     what = first.headline.split(": ", 1)[1]
-    if len(levels) == 1:
-        subject = f"{S.join(facts.label(DIM, d) for d in dims)} support at {facts.label(LVL, levels[0])} level"
-    elif len(dims) == 1:
-        subject = f"{facts.label(DIM, dims[0])} support at {S.join(facts.label(LVL, lv) for lv in levels)} level"
-    else:
-        subject = S.join(f"{facts.label(DIM, d)} support at {facts.label(LVL, lv)} level" for d, lv in cells)
-    return f"{S.capitalise(subject)}: {what}"
+    if "empty" not in first.earned and len(group) > 2:
+        what = "actor" if first.short.startswith("one actor") else "programme"
+        return S.capitalise(f"{S.number_word(len(group))} cells hang on one {what} ({first.short.removeprefix('one actor, ')})"
+                            + (f" and one external funder ({first.funder})" if first.funder else ""))
+    return f"{S.capitalise(cells_subject(group, facts))}: {what}"
 
 
 def verdict_words(f: dict) -> str:

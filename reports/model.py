@@ -199,9 +199,10 @@ class Document:
     url: str = ""
     attribution: str = ""
 
-    def short(self) -> str:
+    def cited(self) -> str:
+        """'Title. Publisher, 2020-11.'"""
         details = ", ".join(x for x in (self.publisher, self.issued) if x)
-        return self.title + (f" ({details})" if details else "")
+        return f"{self.title}. {details}." if details else f"{self.title}."
 
 
 @dataclass

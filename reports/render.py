@@ -249,7 +249,7 @@ def pdf(report: Report) -> bytes:
 
     def items(block: Items):
         for item in block.items:
-            body = f"**{_plain(item.title)}**" + (f"  {_plain(item.text)}" if item.text else "")
+            body = " ".join(x for x in (f"**{_plain(item.title)}**" if item.title else "", _plain(item.text)) if x)
             if doc.will_page_break(13):
                 doc.add_page()
             text(body, 8.6, "", INK, 4.1, indent=3, markdown=True)
@@ -272,9 +272,12 @@ def pdf(report: Report) -> bytes:
 
     def section(item: Section, depth: int):
         heading = 14 + (8 if item.explanation else 0)
-        first = needs(item.blocks[0]) if item.blocks else (needs(item.subsections[0].blocks[0]) + 10
-                                                           if item.subsections and item.subsections[0].blocks else 10)
-        if (item.new_page and doc.get_y() > doc.t_margin + 1) or doc.will_page_break(min(heading + first, 120)):
+        opening = item.blocks[:2] if item.blocks else (item.subsections[0].blocks[:2] if item.subsections else [])
+        first = needs(opening[0]) if opening else 10
+        if len(opening) == 2 and opening[0].kind == "paragraph":
+            first += needs(opening[1])  # a sentence and what it is about stay together
+        if (item.new_page and doc.get_y() > doc.t_margin + 1) or doc.will_page_break(min(heading + first,
+                                                                                      doc.eph - 20)):
             doc.add_page()
         doc.start_section(item.title, level=depth - 1)
         size = {1: 15, 2: 11.5, 3: 10}.get(depth, 10)
@@ -326,12 +329,14 @@ def pdf(report: Report) -> bytes:
     text(f"**Date:** {date}", 11, "", INK, 6, markdown=True)
     text(f"**Data version:** {version} of the Reintegration Knowledge Graph", 10, "", INK, 5.4, markdown=True)
     gap(2)
+    text("**Sources**", 9, "", INK, 4.6, markdown=True)
     for number, d in enumerate(report.documents, start=1):
-        text(f"[{number}] {d.short()}", 8.6, "", MUTED, 4.2)
+        text(f"[{number}] {d.cited()}", 8.6, "", MUTED, 4.2)
     gap(3)
     text("Every number and statement in this report is computed from the graph, which is curated from the "
-         "sources above; the method section says how and what the data cannot show. The same data version "
-         "and date always give the same report.", 8, "I", MUTED, 4)
+         "sources above; it is not a publication of their publishers. The method section says how the numbers "
+         "are counted and what the data cannot show. The same data version and date always give the same "
+         "report.", 8, "I", MUTED, 4)
     gap(6)
 
     def contents(pdf, outline):
@@ -351,7 +356,9 @@ def pdf(report: Report) -> bytes:
             page = str(entry_.page_number)
             pdf.set_x(pdf.l_margin + indent)
             link = pdf.add_link(page=entry_.page_number)
-            pdf.cell(pdf.epw - indent - 12, 4.9 if bold else 4.2, label, link=link)
+            room = pdf.epw - indent - 12
+            dots = max(0, int((room - pdf.get_string_width(label + "  ")) / pdf.get_string_width(" .")))
+            pdf.cell(room, 4.9 if bold else 4.2, f"{label} {' .' * dots}", link=link)
             pdf.cell(12, 4.9 if bold else 4.2, page, align="R", new_x="LMARGIN", new_y="NEXT", link=link)
 
     doc.insert_toc_placeholder(contents, pages=1)

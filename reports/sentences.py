@@ -32,6 +32,11 @@ def count(n: int, singular: str, plural_form: str | None = None, zero: str = "no
     return f"{n} {plural(n, singular, plural_form)}"
 
 
+def number_word(n: int) -> str:
+    """'two' ... 'nine' for a count a headline starts with; digits from 10."""
+    return ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")[n] if 0 <= n < 10 else str(n)
+
+
 def verb(n: int, singular: str, plural_form: str) -> str:
     """The verb agreeing with n: verb(1, 'is', 'are') -> 'is'."""
     return singular if n == 1 else plural_form
