@@ -62,7 +62,9 @@ def key_messages_section(facts: Facts, gaps: list[Gap], name: str) -> Section:
     for number, group in enumerate(chosen, start=1):
         gap = group[0]
         answers = list({a.title: a for g in group for a in g.answers}.values())
-        answer = "; ".join(f"{a.title}" + (f" (section {a.section})" if a.section else "") for a in answers)
+        answer = "; ".join(f"{a.title}" + (f" (section {a.section})" if a.section else "") for a in answers[:3])
+        if len(answers) > 3:
+            answer += f"; and {len(answers) - 3} more (in the table of gaps)"
         who = list(dict.fromkeys(w for g in group for w in g.who))
         headline, evidence = merged_headline(group, facts), gap.evidence
         if len(group) > 1:
@@ -76,11 +78,13 @@ def key_messages_section(facts: Facts, gaps: list[Gap], name: str) -> Section:
         if gap.kind != "finding" and supported:
             new = [f for f in supported if f["finding"] not in told]
             again = sorted({told[f["finding"]] for f in supported if f["finding"] in told})
+            see = f"key {S.plural(len(again), 'message')} {S.join(map(str, again))}"
             if new:
                 evidence += " The assessment says so too, and the data supports it: " + S.join(
-                    f"“{f.get('name') or S.shorten(f['statement'], 60)}”" for f in new) + "."
-            if again:
-                evidence += f" The assessment says so too (see key message {S.join(map(str, again))})."
+                    f"“{f.get('name') or S.shorten(f['statement'], 60)}”" for f in new) + \
+                    (f"; see also {see}." if again else ".")
+            elif again:
+                evidence += f" The assessment says so too (see {see})."
             for f in new:
                 told[f["finding"]] = number
         elif gap.kind == "finding":

@@ -138,9 +138,11 @@ def _finding_title(f: dict) -> str:
 
 def names_cell(record: dict, dimension: str, level: str) -> bool:
     """A finding or recommendation names a cell when it names its dimension (and its level, if it
-    names levels at all): one naming every dimension is about their balance, not about one cell."""
+    names levels at all): one naming every dimension is about their balance, and one naming a
+    target group is about that group, not about one cell."""
     dims, levels = record.get("dimensions") or [], record.get("levels") or []
-    return dimension in dims and len(dims) < len(DISPLAY_ORDER[DIM]) and (not levels or level in levels)
+    return dimension in dims and len(dims) < len(DISPLAY_ORDER[DIM]) and (not levels or level in levels) \
+        and not record.get("target_groups")
 
 
 def names_group(record: dict, group: str) -> bool:
