@@ -194,7 +194,8 @@ def key_messages_section(facts: Facts, rows: list[dict], codes: list[str], suppo
             evidence += (f" The assessment finds it too, and the data supports it in "
                          f"{S.join(facts.country_name(c) for c in r['supported'])}.")
         answers = sorted({a.title for g in r["gaps"].values() for a in g.answers})
-        section.add(Message(number, f"key-message-{number}", f"{what}: empty or thin in {reach}", evidence,
+        state = "empty or thin" if r["kind"] == "cell" else ("none" if not r["thin"] else "none or one")
+        section.add(Message(number, f"key-message-{number}", f"{what}: {state} in {reach}", evidence,
                             (f"{len(answers)} recommendations of the assessment answer it in these countries: "
                              if len(answers) > 1 else "") + "; ".join(answers[:3])
                             + (f"; and {len(answers) - 3} more (in the country reports)" if len(answers) > 3 else "")
