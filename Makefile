@@ -22,6 +22,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	sh tests/setup/install-chromium.sh
+	sh tests/setup/install-poppler.sh
 	sh tests/setup/install-virtuoso.sh
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
@@ -41,11 +42,24 @@ stats: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(BIN)/rkg build --out out/graph.ttl
 
-# The example reports in docs/examples/, regenerated from the curated data (one build, two reports).
+# The example reports in docs/examples/, regenerated from the curated data (one build; a country and
+# the regional report as HTML and PDF, dated DATE), with PNG screenshots of page 1 and of the heatmap
+# page of each PDF (poppler's pdftoppm and pdftotext: tests/setup/install-poppler.sh installs them).
+DATE     ?= today
+EXAMPLES  = docs/examples
 reports: $(VENV)/.installed
 	$(BIN)/rkg build --store out/report-store
-	$(BIN)/rkg report --store out/report-store --country NPL --out docs/examples/report-NPL.html
-	$(BIN)/rkg report --store out/report-store --regional --out docs/examples/report-regional.html
+	for target in "--country NPL" "--regional"; do \
+	    name=$$(echo $$target | sed 's/--country //; s/--//'); \
+	    for ext in html pdf; do \
+	        $(BIN)/rkg report --store out/report-store $$target --date $(DATE) --out $(EXAMPLES)/report-$$name.$$ext || exit 1; \
+	    done; \
+	    pdf=$(EXAMPLES)/report-$$name.pdf; \
+	    pdftoppm -png -r 90 -f 1 -l 1 -singlefile $$pdf $(EXAMPLES)/report-$$name-page1 || exit 1; \
+	    page=$$(pages=$$(pdfinfo $$pdf | sed -n 's/^Pages: *//p'); for n in $$(seq 2 $$pages); do \
+	        pdftotext -f $$n -l $$n $$pdf - | grep -q 'by dimension and level' && { echo $$n; break; }; done); \
+	    pdftoppm -png -r 90 -f $$page -l $$page -singlefile $$pdf $(EXAMPLES)/report-$$name-heatmap || exit 1; \
+	done
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'

@@ -400,8 +400,33 @@ def curated(runs: int, engines: list[str], queries: bool = True) -> dict:
     store = EmbeddedStore.from_graph(result.graph)
     timed = {name: _median(lambda: store.select(text, bindings), 9) for name, text, bindings in _suite()} \
         if queries else {}
+    reports = report_times(store, result.version) if queries else {}
     return {**by_engine[engines[0]], "engine": engines[0], "by_engine": by_engine, "triples": result.triples,
-            "queries": timed}
+            "queries": timed, "reports": reports}
+
+
+def report_times(store, version: str, runs: int = 3) -> dict:
+    """Seconds `rkg.reports.generate` takes for each country report and the regional one in each
+    format (the median of `runs`, after one unmeasured report that loads fonts and modules, as the
+    API's process has): the report the API builds on demand, from the query rows to the bytes."""
+    import datetime
+
+    from rkg.reports import FORMATS, generate
+    day = datetime.date(2026, 12, 6)
+    generate(store, "NPL", "pdf", version, day)
+    targets = ("BGD", "IND", "LKA", "NPL", "PAK", "regional")
+    return {fmt: {target: _median(lambda t=target, f=fmt: generate(store, t, f, version, day), runs)
+                  for target in targets} for fmt in FORMATS}
+
+
+def _report_lines(times: dict) -> list[str]:
+    lines = []
+    for fmt, by_target in times.items():
+        countries = {t: s for t, s in by_target.items() if t != "regional"}
+        slowest = max(countries, key=countries.get)
+        lines.append(f"reports, {fmt}: countries {min(countries.values()):.2f}-{countries[slowest]:.2f} s "
+                     f"(slowest {slowest}), regional {by_target['regional']:.2f} s")
+    return lines
 
 
 def machine() -> dict:
@@ -440,6 +465,8 @@ def main(argv=None) -> int:
     for engine, figures in results["curated"]["by_engine"].items():
         print(f"curated data, {engine}: build + validate {figures['build_and_validate_s']:.2f} s, "
               f"rkg validate {figures['rkg_validate_s']:.2f} s, {results['curated']['triples']} triples", flush=True)
+    for line in _report_lines(results["curated"].get("reports") or {}):
+        print(f"curated data, {line}", flush=True)
     ontology = _ontology_nt()
     folder = Path(tempfile.mkdtemp(prefix="rkg-bench-data-"))
     for size in args.sizes:
@@ -524,6 +551,13 @@ def markdown(results: dict) -> str:
     if cur["queries"]:
         lines += ["| named query (embedded store, answers as rdflib terms, median of 9) | time |", "|---|---|"]
         lines += [f"| {name} | {_ms(t)} |" for name, t in cur["queries"].items()]
+        lines.append("")
+    if cur.get("reports"):
+        targets = list(next(iter(cur["reports"].values())))
+        lines += ["Gap reports (`rkg.reports.generate`, query rows to bytes, median of 3 in a warm process):", "",
+                  "| format | " + " | ".join(targets) + " |", "|---|" + "---|" * len(targets)]
+        lines += [f"| {fmt} | " + " | ".join(_ms(by_target[t]) for t in targets) + " |"
+                  for fmt, by_target in cur["reports"].items()]
         lines.append("")
     for entry in results["sizes"]:
         backends = entry["backends"]

@@ -40,18 +40,23 @@ STYLE = {
 
 
 def _save(draw: Callable[[], Figure], fmt: str, **options) -> bytes:
+    # no bbox_inches="tight": it draws the figure twice; every figure lays itself out instead
+    # (constrained layout, or axes placed by hand)
     with LOCK, matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         figure = draw()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, bbox_inches="tight", pad_inches=0.08, **options)
+        figure.savefig(buffer, format=fmt, **options)
     return buffer.getvalue()
+
+
+DPI = 150
 
 
 def to_svg(draw: Callable[[], Figure]) -> bytes:
     return _save(draw, "svg", metadata={"Date": None})
 
 
-def to_png(draw: Callable[[], Figure], dpi: int = 150) -> bytes:
+def to_png(draw: Callable[[], Figure], dpi: int = DPI) -> bytes:
     return _save(draw, "png", dpi=dpi, metadata={"Software": None})
 
 
@@ -115,11 +120,15 @@ def heatmap(matrix, rows, columns, vmax=None, xlabel="level", ylabel="dimension"
 
 
 def heatmaps(panels: Sequence[tuple[str, Sequence[Sequence[int]]]], rows, columns) -> Figure:
-    """One heatmap per country on one figure, on a shared colour scale."""
+    """One heatmap per country on one figure, on a shared colour scale (laid out by hand: constrained
+    layout costs more than the drawing)."""
     vmax = max((max(max(r) for r in m) for _, m in panels if m), default=0)
     ncols = 3
     nrows = max(1, -(-len(panels) // ncols))
-    figure = Figure(figsize=(10.5, 3.0 * nrows), layout="constrained")
+    height = 2.75 * nrows
+    figure = Figure(figsize=(10.5, height))
+    figure.subplots_adjust(left=1.15 / 10.5, right=0.9, top=1 - 0.3 / height, bottom=0.35 / height, wspace=0.08,
+                           hspace=0.3)
     axes = figure.subplots(nrows, ncols, squeeze=False)
     image = None
     for index, (title, matrix) in enumerate(panels):
@@ -128,67 +137,63 @@ def heatmaps(panels: Sequence[tuple[str, Sequence[Sequence[int]]]], rows, column
     for index in range(len(panels), nrows * ncols):
         axes[index // ncols][index % ncols].set_visible(False)
     if image is not None:
-        bar = figure.colorbar(image, ax=axes, fraction=0.025, pad=0.02)  # type: ignore[arg-type]
-        bar.set_label("measures (same scale for every country)")
+        bar = figure.colorbar(image, cax=figure.add_axes((0.92, 0.2, 0.015, 0.6)))  # type: ignore[arg-type]
+        bar.set_label("current programmes (one scale for every country)")
         bar.outline.set_visible(False)
+        _integer_ticks(bar.ax.yaxis)
     return figure
 
 
+def _integer_ticks(axis) -> None:
+    """Counts get whole-number ticks only."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def bars(panels: Sequence[tuple[str, Sequence[str], Sequence[float]]], xlabel: str, percent: bool = False) -> Figure:
-    """Horizontal bar charts side by side: (title, labels, values) per panel."""
-    height = max(1.4, 0.32 * max((len(labels) for _, labels, _ in panels), default=1) + 0.9)
-    figure = Figure(figsize=(3.4 * len(panels) + 0.6, height), layout="constrained")
+    """Horizontal bar charts side by side: (title, labels, values) per panel; counts get integer ticks."""
+    rows = max((len(labels) for _, labels, _ in panels), default=1)
+    height = max(1.5, 0.26 * rows + 1.0)
+    figure = Figure(figsize=(3.4 * len(panels) + 0.9, height))
+    # laid out by hand (constrained layout costs more than the drawing): room for labels on the left
+    # of each panel, the title above and the axis label below
+    left = 1.45 / figure.get_figwidth()
+    figure.subplots_adjust(left=left, right=0.97, top=1 - 0.42 / height, bottom=0.62 / height,
+                           wspace=1.6 / 3.4)
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
     top = max((max(values, default=0) for _, _, values in panels), default=0)
     for ax, (title, labels, values) in zip(axes, panels):
         positions = list(range(len(labels)))
         ax.barh(positions, values, color=BAR_COLOUR, height=0.62)
-        ax.set_yticks(positions, [wrap(label, 22) for label in labels])
+        ax.set_yticks(positions, [wrap(label, 24) for label in labels])
         ax.invert_yaxis()
         ax.set_xlim(0, max(top, 1) * 1.22)
         for y, value in zip(positions, values):
             text = (f"{value:.1f}".rstrip("0").rstrip(".") + "%") if percent else f"{value:g}"
             ax.text(value + max(top, 1) * 0.02, y, text, va="center", fontsize=8)
+        if not percent:
+            _integer_ticks(ax.xaxis)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
     return figure
 
 
-def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], xlabel: str,
-                 title: str = "") -> Figure:
-    """Horizontal stacked bars: one bar per label, one segment per series (e.g. dimension)."""
-    figure = Figure(figsize=(7.2, max(1.6, 0.3 * len(labels) + 1.1)), layout="constrained")
-    ax = figure.add_subplot()
-    positions = list(range(len(labels)))
-    left = [0] * len(labels)
-    for (name, values), colour in zip(series, DIMENSION_COLOURS):
-        ax.barh(positions, values, left=left, color=colour, label=name, height=0.65)
-        left = [a + b for a, b in zip(left, values)]
-    ax.set_yticks(positions, [wrap(label, 34) for label in labels])
-    ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
-    top = max(left, default=0)
-    ax.set_xlim(0, max(top, 1) * 1.1)
-    ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
-    return figure
-
-
 def grouped_bars(groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], ylabel: str,
-                 title: str = "") -> Figure:
+                 title: str = "", integer: bool = False) -> Figure:
     """Vertical grouped bars: one group per category, one bar per series (e.g. country)."""
-    figure = Figure(figsize=(8.0, 3.0), layout="constrained")
+    figure = Figure(figsize=(8.0, 3.0))
+    figure.subplots_adjust(left=0.08, right=0.99, top=0.95, bottom=0.2)
     ax = figure.add_subplot()
     n = max(len(series), 1)
     width = 0.8 / n
-    palette = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
-    for index, ((name, values), colour) in enumerate(zip(series, palette)):
+    for index, ((name, values), colour) in enumerate(zip(series, PALETTE)):
         xs = [g + (index - (n - 1) / 2) * width for g in range(len(groups))]
         ax.bar(xs, values, width=width * 0.95, color=colour, label=name)
     ax.set_xticks(range(len(groups)), [wrap(g, 18) for g in groups])
     ax.set_ylabel(ylabel)
+    if integer:
+        _integer_ticks(ax.yaxis)
     if title:
         ax.set_title(title)
     ax.legend(frameon=False, fontsize=8, ncols=min(n, 5), loc="upper right")
@@ -197,47 +202,91 @@ def grouped_bars(groups: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     return figure
 
 
-def network(graph, labels: dict[str, str], state: dict[str, bool | None], order: Sequence[str]) -> Figure:
-    """The actor projection on a circle: actors in `order` (e.g. by community), node size by degree,
-    colour by State / non-State, chords as links (width and darkness by weight), every actor
-    labelled. A circle keeps a dense network readable and needs no random layout."""
+PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+
+
+def score_bars(panels: Sequence[tuple[str, Sequence[str], Sequence[tuple[str, Sequence[float | None]]]]],
+               xlabel: str) -> Figure:
+    """Horizontal grouped bars of scores from 0 to 1: per panel (title, categories, series), one
+    group of bars per category and one bar per series, each labelled with its value."""
+    rows = max((len(categories) * max(len(series), 1) for _, categories, series in panels), default=1)
+    widths = [max(len(categories), 2) for _, categories, _ in panels]
+    legend_rows = max((len(series) if width < 3 else 1 for (_, _, series), width in zip(panels, widths)), default=1)
+    bottom = 0.75 + 0.17 * legend_rows
+    height = max(2.2, 0.17 * rows + 0.4 + bottom)
+    figure = Figure(figsize=(8.2, height))
+    figure.subplots_adjust(left=1.3 / 8.2, right=0.98, top=1 - 0.35 / height, bottom=bottom / height, wspace=0.55)
+    axes = figure.subplots(1, len(panels), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
+    axes_height = height - 0.35 - bottom
+    for ax, (title, categories, series), width in zip(axes, panels, widths):
+        n = max(len(series), 1)
+        bar = 0.8 / n
+        for index, ((name, values), colour) in enumerate(zip(series, PALETTE)):
+            ys = [c + (index - (n - 1) / 2) * bar for c in range(len(categories))]
+            shown = [(y, v) for y, v in zip(ys, values) if v is not None]
+            ax.barh([y for y, _ in shown], [v for _, v in shown], height=bar * 0.92, color=colour, label=name)
+            for y, value in shown:
+                ax.text(value + 0.01, y, f"{value:.3f}", va="center", fontsize=7)
+        ax.set_yticks(range(len(categories)), [wrap(c, 16) for c in categories])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title)
+        ax.legend(frameon=False, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.5 / axes_height),
+                  ncols=len(series) if width >= 3 else 1)
+    return figure
+
+
+# actor type groups: (key, legend label, colour)
+TYPE_GROUPS = (
+    ("state", "State bodies", "#1b7837"),
+    ("international", "UN and international organisations", "#2166ac"),
+    ("donor", "Donors and development agencies", "#e08214"),
+    ("civil", "NGOs and civil society", "#762a83"),
+    ("private", "Private sector and banks", "#8c510a"),
+    ("other", "Other", "#9e9e9e"),
+)
+
+
+def network(nodes: Sequence[tuple[str, str, str, int]], edges: Sequence[tuple[str, str, int]]) -> Figure:
+    """The actors with the most programmes on a circle: `nodes` as (id, label, type group, programmes),
+    grouped by type (colour) and sized by programmes; a line joins two actors that run a programme
+    together, thicker for more. Labels sit outside the circle, inside the figure."""
     import math
 
     from matplotlib.lines import Line2D
 
-    n = len(order)
-    size = 6.4 if n <= 20 else 8.0
-    figure = Figure(figsize=(size + 1.6, size))
-    ax = figure.add_subplot()
+    figure = Figure(figsize=(7.4, 6.0))
+    ax = figure.add_axes((0.0, 0.1, 1.0, 0.9))
     ax.set_axis_off()
     ax.set_aspect("equal")
+    n = len(nodes)
     if n == 0:
         ax.text(0.5, 0.5, "no actors", ha="center", va="center")
         return figure
-    angle = {node: math.pi / 2 - 2 * math.pi * i / n for i, node in enumerate(order)}
+    colours = {key: colour for key, _, colour in TYPE_GROUPS}
+    angle = {node[0]: math.pi / 2 - 2 * math.pi * i / n for i, node in enumerate(nodes)}
     xy = {node: (math.cos(a), math.sin(a)) for node, a in angle.items()}
-    edges = sorted((min(u, v), max(u, v), graph.edges[u, v].get("weight", 1)) for u, v in graph.edges)
     top = max((w for _, _, w in edges), default=1)
     for u, v, w in sorted(edges, key=lambda e: (e[2], e[0], e[1])):
         (x1, y1), (x2, y2) = xy[u], xy[v]
         share = w / top
-        ax.plot([x1, x2], [y1, y2], color=(0.35, 0.45, 0.55), alpha=0.12 + 0.5 * share,
-                linewidth=0.4 + 2.4 * share, zorder=1, solid_capstyle="round")
-    degree = dict(graph.degree())
-    colours = {True: STATE_COLOUR, False: NON_STATE_COLOUR}
-    biggest = max(degree.values(), default=1) or 1
-    for node in order:
+        ax.plot([x1, x2], [y1, y2], color=(0.35, 0.42, 0.5), alpha=0.25 + 0.5 * share, linewidth=0.6 + 3.0 * share,
+                zorder=1, solid_capstyle="round")
+    biggest = max((size for *_, size in nodes), default=1) or 1
+    for node, label, group, size in nodes:
         x, y = xy[node]
-        ax.scatter([x], [y], s=30 + 170 * degree.get(node, 0) / biggest,
-                   color=colours.get(state.get(node), UNKNOWN_COLOUR),  # type: ignore[arg-type]
-                   edgecolors="white", linewidths=0.8, zorder=2)
+        ax.scatter([x], [y], s=60 + 340 * size / biggest, color=colours.get(group, colours["other"]),
+                   edgecolors="white", linewidths=1.0, zorder=2)
         a = angle[node]
-        ax.text(1.09 * math.cos(a), 1.09 * math.sin(a), labels[node], fontsize=7.5 if n <= 30 else 6.5,
-                ha="left" if math.cos(a) > 0.01 else ("right" if math.cos(a) < -0.01 else "center"),
-                va="center" if abs(math.sin(a)) < 0.99 else ("bottom" if math.sin(a) > 0 else "top"), zorder=3)
-    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=t) for c, t in (
-        (STATE_COLOUR, "State actor"), (NON_STATE_COLOUR, "non-State actor"), (UNKNOWN_COLOUR, "not typed"))]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=3, frameon=False, fontsize=8)
-    ax.set_xlim(-1.9, 1.9)
-    ax.set_ylim(-1.2, 1.2)
+        cos, sin = math.cos(a), math.sin(a)
+        ax.text(1.13 * cos, 1.13 * sin, wrap(label, 20), fontsize=8, zorder=3, linespacing=1.0,
+                ha="left" if cos > 0.2 else ("right" if cos < -0.2 else "center"),
+                va="center" if abs(sin) < 0.8 else ("bottom" if sin > 0 else "top"))
+    used = [(label, colour) for key, label, colour in TYPE_GROUPS if any(g == key for _, _, g, _ in nodes)]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, color=c, label=t) for t, c in used]
+    figure.legend(handles=handles, loc="lower center", ncols=min(3, len(handles)), frameon=False, fontsize=8,
+                  borderaxespad=0.6, handletextpad=0.3, columnspacing=1.2)
+    ax.set_xlim(-1.75, 1.75)
+    ax.set_ylim(-1.3, 1.3)
     return figure

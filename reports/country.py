@@ -1,410 +1,434 @@
-"""The country report: what the graph holds on one country of origin, section by section."""
+"""The country report: what the graph holds on one country of origin, key messages first."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import combinations
 
-import networkx as nx
-
-from ..graph.network import actor_projection, bipartite_graph
-from ..graph.network import metrics as network_metrics
 from . import charts
 from . import sentences as S
-from .facts import Facts
-from .model import Bullets, Chart, Citation, Document, Entry, Paragraph, Report, Section, Table
+from .common import (
+    citations,
+    cited_documents,
+    completeness_table,
+    documents,
+    findings_section,
+    gap_table,
+    glossary_section,
+    method_section,
+    reader_reason,
+    recommendations_section,
+    sparse_fields,
+)
+from .facts import CURRENT, ENDED, Facts
+from .gaps import CountryData, Gap, cells_subject, country_gaps, key_messages, merged_headline, rule_sentence
+from .model import Chart, Entry, HeatCell, Heatmap, Item, Items, Message, Paragraph, Report, Section, Table
 
 DIM, LVL, PHASE, TG = "dimensionScheme", "levelScheme", "phaseScheme", "targetGroupScheme"
-OVERLAP_ROWS = 15
-BROKER_ROWS = 10
-# the sentences of the sections repeated in the summary
-GLANCE = ("coverage", "dimension", "level", "phase", "in_force", "policies", "risks", "findings")
-
-
-def documents(facts: Facts) -> list[Document]:
-    return [Document(r["document"], r["title"], r.get("publisher") or "", r.get("issued") or "")
-            for r in facts.own("documents")]
-
-
-def provenance(facts: Facts) -> Paragraph:
-    """The data version and the sources it is curated from, with their dates where recorded."""
-    docs = documents(facts)
-    listed = "; ".join(f"[{i}] {d.title}" + (f" ({', '.join(x for x in (d.publisher, d.issued) if x)})"
-                                             if d.publisher or d.issued else "") for i, d in enumerate(docs, 1))
-    return Paragraph(S.sentence(f"data version {facts.version}, curated from "
-                                f"{S.count(len(docs), 'source document')}" + (f": {listed}" if docs else "")))
-
-
-def citations(facts: Facts, country: str | None, kind: str) -> dict[str, list[Citation]]:
-    """record id -> its source passages, citing documents by their number in the list of sources."""
-    numbers = {d.id: i for i, d in enumerate(documents(facts), start=1)}
-    found: dict[str, list[Citation]] = defaultdict(list)
-    for r in facts.own("record-sources", country=country):
-        if r["kind"] == kind:
-            found[r["record"]].append(Citation(r.get("document_title") or r.get("document") or "",
-                                               r.get("section") or "", r.get("quote") or "",
-                                               numbers.get(r.get("document") or "", 0)))
-    return found
-
-
-def titles(facts: Facts) -> dict[str, str]:
-    """record id -> its short title, for records that have one."""
-    return {r["record"]: r["title"] for r in facts.own("record-sources") if r.get("title")}
-
-
-def shorten(text: str, width: int = 90) -> str:
-    """A statement cut at a word boundary, for cross-references."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+OVERLAP_ROWS = 10
+NETWORK_ACTORS = 14
+PDF_CELL_NAMES = 9  # names a heatmap cell lists in full in the PDF; the rest are counted
+TYPE_GROUP = {
+    "un-agency": "international", "international-organisation": "international",
+    "international-financial-institution": "international", "regional-body": "international",
+    "donor-government": "donor", "development-agency": "donor", "philanthropic-foundation": "donor",
+    "ngo": "civil", "international-ngo": "civil", "trade-union": "civil", "returnee-network": "civil",
+    "faith-based-organisation": "civil", "academic": "civil", "private-sector": "private", "bank": "private",
+}
 
 
 def yes(value) -> str:
     return "yes" if value else ""
 
 
+def current_on(measure: dict, year: int) -> bool:
+    """Current on the report's date, as sustainability-risk judges it: not ended, and no recorded end
+    before the reference year."""
+    end = str(measure.get("end") or "")
+    return measure["status"] not in ENDED and not (end[:4].isdigit() and int(end[:4]) < year)
+
+
 # ---------------------------------------------------------------- sections
 
-def summary(facts: Facts, country: str, name: str) -> Section:
-    row = facts.countries[country]
-    section = Section("summary", "Summary", queries=["country-summary (report)", "documents (report)"],
-                      explanation=f"What the Reintegration Knowledge Graph records for {name}. The report "
-                                  "is dated by its data version: the same data gives the same report.")
-    counts = [("support measures", row["measures"]), ("actors active in the country", row["actors"]),
-              ("policies, acts and agreements", row["policies"]),
-              ("of them addressing reintegration", row["reintegration_policies"]),
-              ("findings of the assessment", row["findings"]), ("recommendations", row["recommendations"]),
-              ("figures", row["figures"])]
-    section.add(Table(["recorded", "number"], [[k, str(v)] for k, v in counts], numeric=(1,), widths=(3, 1)))
-    section.add(provenance(facts))
-    if not row["measures"]:
-        section.add(Paragraph(S.sentence(f"no support measure is recorded for {name} in this data version, so "
-                                         "the coverage, balance, risk and coordination sections below are "
-                                         "empty")))
+def key_messages_section(facts: Facts, gaps: list[Gap], name: str) -> Section:
+    section = Section("key-messages", f"Key messages: the gaps that matter most in {name}", new_page=True,
+                      queries=["empty-and-thin-cells", "target-group-coverage", "findings", "rkg.graph.evidence",
+                               "recommendations (report)", "recommendation-actors (report)"])
+    chosen = key_messages(gaps)
+    if not chosen:
+        section.add(Paragraph(S.sentence(f"no gap in {name} reaches the points a key message needs (the rule is "
+                                         "below); the full list of gaps follows")))
+    told: dict[str, int] = {}  # finding -> the key message that first cites it
+    for number, group in enumerate(chosen, start=1):
+        gap = group[0]
+        answers = list({a.title: a for g in group for a in g.answers}.values())
+        answer = "; ".join(f"{a.title}" + (f" (section {a.section})" if a.section else "") for a in answers[:3])
+        if len(answers) > 3:
+            answer += f"; and {len(answers) - 3} more (in the table of gaps)"
+        who = list(dict.fromkeys(w for g in group for w in g.who))
+        headline, evidence = merged_headline(group, facts), gap.evidence
+        if len(group) > 1:
+            evidence = evidence.replace("covers it", "covers any of them" if "empty" in gap.earned else "covers them") \
+                .replace("; it hangs on", "; they hang on")
+            if not headline.startswith(S.capitalise(cells_subject(group, facts))):
+                evidence = S.capitalise(cells_subject(group, facts)) + ": " + \
+                    evidence.replace("A single current programme covers them: ", "each has a single current programme, ")
+        findings = list({f["finding"]: f for g in group for f in g.findings}.values())
+        supported = [f for f in findings if f["verdict"] == "supported"]
+        if gap.kind != "finding" and supported:
+            new = [f for f in supported if f["finding"] not in told]
+            again = sorted({told[f["finding"]] for f in supported if f["finding"] in told})
+            see = f"key {S.plural(len(again), 'message')} {S.join(map(str, again))}"
+            if new:
+                evidence += " The assessment says so too, and the data supports it: " + S.join(
+                    f"“{f.get('name') or S.shorten(f['statement'], 60)}”" for f in new) + \
+                    (f"; see also {see}." if again else ".")
+            elif again:
+                evidence += f" The assessment says so too (see {see})."
+            for f in new:
+                told[f["finding"]] = number
+        elif gap.kind == "finding":
+            evidence += f" The data supports it: {reader_reason(gap.findings[0], facts)}."
+        section.add(Message(number, f"key-message-{number}", headline, evidence,
+                            answer or "No recommendation of the assessment answers it.",
+                            ", ".join(who) if who else ("The sources name no one responsible." if answer else "")))
+    told_gaps = sum(len(g) for g in chosen)
+    section.add(Paragraph(rule_sentence() + f" {told_gaps} of the {len(gaps)} gaps in the table of gaps are "
+                          "told here.", style="note"))
     return section
 
 
-def coverage(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
-    section = Section("coverage", "Coverage: dimension × level", queries=["coverage-matrix", "empty-and-thin-cells"],
-                      explanation="How many measures cover each cell of the assessment's matrix of three "
-                                  "dimensions and three levels. A measure covering several dimensions or "
-                                  "levels counts in each of its cells; measures with no recorded dimension "
-                                  "or level are not counted.")
-    rows = facts.named("coverage-matrix", country=country)
-    dims, levels = facts.codes(DIM), facts.codes(LVL)
-    cell = {(r["dimension"], r["level"]): r for r in rows}
-    matrix = [[int(cell[(d, lv)]["measures"]) if (d, lv) in cell else 0 for lv in levels] for d in dims]
-    dim_labels = [facts.label(DIM, d) for d in dims]
-    level_labels = [facts.label(LVL, lv) for lv in levels]
-    ordered = [cell[(d, lv)] for d in dims for lv in levels if (d, lv) in cell]
+def numbers_section(facts: Facts, country: str, name: str, data: CountryData) -> tuple[Section, dict]:
+    row = facts.countries[country]
+    every = facts.own("measures", country=country)
+    kinds = Counter(m["kind"] for m in every)
+    dedicated = data.measures
+    status = Counter("current" if m["status"] in CURRENT else "ended" if m["status"] in ENDED else m["status"]
+                     for m in dedicated)
+    actors = {a["actor"] for m in dedicated for a in data.actors.get(m["measure"], [])}
+    findings = Counter(f["kind"] for f in data.findings)
+    section = Section("numbers", "The numbers", new_page=True, queries=["measures (report)", "country-summary (report)",
+                                                         "coverage-matrix", "field-completeness"],
+                      explanation="The counting unit is the dedicated programme: a measure for migrant workers "
+                                  "or returnees that is not a component of another; components and schemes for "
+                                  "everyone that returnees can also use are listed in the appendix, not counted.")
+    counts = [
+        ("dedicated programmes", len(dedicated)),
+        ("… current (ongoing, or status not given)", status["current"]),
+        ("… ended", status["ended"]), ("… planned", status["planned"]),
+        ("components of programmes (not counted)", kinds["component"]),
+        ("schemes for everyone returnees can use (not counted)", kinds["general-population"]),
+        ("actors taking part in the dedicated programmes", len(actors)),
+        ("actors recorded as active in the country", row["actors"]),
+        ("policies, acts and agreements", row["policies"]),
+        ("… addressing reintegration", row["reintegration_policies"]),
+        ("findings of the assessment on the country", sum(findings.values())),
+        ("recommendations", len(data.recommendations)), ("figures", row["figures"])]
+    section.add(Table(["recorded", "number"], [[k, str(v)] for k, v in counts], numeric=(1,), widths=(4, 1)))
+    ordered = [r | {"current": int(r["ongoing"]) + int(r["status_unknown"])} for r in sorted(
+        data.cells, key=lambda r: (facts.codes(DIM).index(r["dimension"]), facts.codes(LVL).index(r["level"])))]
     coverage_text = S.coverage_sentence(ordered, lambda c: facts.label(DIM, c), lambda c: facts.label(LVL, c))
-    table = Table(["dimension", "level", "measures", "ongoing", "planned", "ended", "status unknown",
-                   "with a State actor", "without"],
-                  [[facts.label(DIM, r["dimension"]), facts.label(LVL, r["level"])]
-                   + [str(r[k]) for k in ("measures", "ongoing", "planned", "ended", "status_unknown",
-                                          "state", "non_state")] for r in ordered],
-                  numeric=tuple(range(2, 9)), widths=(2.2, 1.3, 1, 1, 1, 1, 1, 1.1, 1))
-    section.add(Chart("coverage-heatmap", f"Support measures in {name} by dimension and level",
-                      f"Heatmap of measures per dimension and level in {name}. {coverage_text}",
-                      lambda: charts.heatmap(matrix, dim_labels, level_labels), table, width=70))
-    section.add(Paragraph(coverage_text))
-    section.add(Paragraph("“With a State actor”: a State actor leads, is accountable for or implements "
-                          "the measure.", style="note"))
+    stated, total = data.stated("actors")
+    without = sum(1 for m in dedicated if m["actor_sector"] == "non-state")
+    state_text = S.state_actor_sentence(without, stated, total)
+    section.add(Paragraph(coverage_text), Paragraph(state_text))
+    if not dedicated:
+        section.add(Paragraph(S.sentence(f"no dedicated programme is recorded for {name} in this data version, so "
+                                         "the coverage, balance, risk and coordination sections are empty")))
+    return section, {"coverage": coverage_text, "state": state_text, "actors": len(actors)}
 
-    thin = facts.named("empty-and-thin-cells", country=country)
-    order = {(d, lv): i for i, (d, lv) in enumerate((d, lv) for d in dims for lv in levels)}
-    thin.sort(key=lambda r: order.get((r["dimension"], r["level"]), 99))
+
+def coverage_section(facts: Facts, country: str, name: str, data: CountryData, gaps: list[Gap]) -> Section:
+    section = Section("coverage", "Coverage: dimension × level, programme by programme",
+                      queries=["coverage-matrix", "empty-and-thin-cells", "measures (report)"])
+    dims, levels = facts.codes(DIM), facts.codes(LVL)
+    by_id = {m["measure"]: m for m in data.measures}
+    cell = {(r["dimension"], r["level"]): r for r in data.cells}
+    thin = {(r["dimension"], r["level"]): r for r in data.thin}
+    acronyms = {r["actor"]: r.get("acronym") for r in facts.own("actors")}
+
+    def short(actor: dict) -> str:
+        return acronyms.get(actor["actor"]) or actor["name"]
+
+    cells = []
+    for d in dims:
+        row_cells = []
+        for lv in levels:
+            r = cell.get((d, lv)) or {"measure_ids": []}
+            measures = sorted((by_id[m] for m in r["measure_ids"] if m in by_id), key=lambda m: m["name"])
+            current = [m["name"] for m in measures if m["status"] in CURRENT]
+            muted = [f"{m['name']} ({facts.label('measureStatusScheme', m['status'])})" for m in measures
+                     if m["status"] not in CURRENT]
+            flags = thin.get((d, lv)) or {}
+            funders = sorted({short(a) for m in measures if m["status"] in CURRENT
+                              for a in data.actors.get(m["measure"], []) if a["role"] == "funder"})
+            paid = ""
+            if flags.get("external_only"):
+                paid = f"funded only by {funders[0]}" if len(funders) == 1 else "funded only from outside the State"
+            if flags.get("empty"):
+                note = "no current programme"
+            elif flags.get("single_measure"):
+                note = "hangs on one programme" + (f" and one actor: {flags['actor_names'][0]}"
+                                                   if flags.get("single_actor") else "") + (f", {paid}" if paid else "")
+            elif flags.get("single_actor"):
+                note = f"hangs on one actor: {flags['actor_names'][0]}" + (f"; {paid}" if paid else "")
+            else:
+                note = paid
+            row_cells.append(HeatCell(len(current), current, note, muted, max(0, len(current) - PDF_CELL_NAMES)))
+        cells.append(row_cells)
+    placed = {m for r in data.cells for m in r["measure_ids"]}
+    unplaced = [m for m in data.measures if m["measure"] not in placed]
+    caption = ("Number and colour: the current dedicated programmes of each cell (ongoing, or whose status the "
+               "sources do not give), named in the cell; ended and planned ones are named in grey and not counted. "
+               "A programme covering several dimensions or levels is in each of its cells. Components of "
+               "programmes and schemes for everyone are not counted. Thin cells say who they hang on.")
+    if unplaced:
+        caption += (f" {len(unplaced)} of the {len(data.measures)} programmes state no dimension or no level and "
+                    "are in no cell.")
+    section.add(Heatmap("coverage-heatmap", f"Programmes in {name} by dimension and level", caption,
+                        [S.capitalise(facts.label(DIM, d)) for d in dims],
+                        [S.capitalise(facts.label(LVL, lv)) + " level" for lv in levels], cells,
+                        corner="dimension \\ level"))
+    ordered = [cell[(d, lv)] for d in dims for lv in levels if (d, lv) in cell]
+    section.add(Table(["dimension", "level", "all", "ongoing", "planned", "ended", "status not given",
+                       "State actor", "no State actor", "actors not stated"],
+                      [[facts.label(DIM, r["dimension"]), facts.label(LVL, r["level"])]
+                       + [str(r[k]) for k in ("measures", "ongoing", "planned", "ended", "status_unknown",
+                                              "state", "non_state", "actor_not_stated")] for r in ordered],
+                      numeric=tuple(range(2, 10)), widths=(2.2, 1.3, 0.7, 0.9, 0.9, 0.8, 1, 0.9, 0.9, 1),
+                      caption="The numbers of the heatmap: every dedicated programme of each cell, by status and "
+                              "by whether a State actor takes part (where the sources state its actors)"))
+    cell_gaps = [g for g in gaps if g.kind == "cell"]
     sub = section.sub(Section("empty-and-thin-cells", "Empty and thin cells", queries=["empty-and-thin-cells"],
-                              explanation="A cell is empty when no current measure (ongoing or of unknown "
-                                          "status) covers it, and thin when a single current measure or a single "
-                                          "actor covers it, or when all its current measures are funded only "
-                                          "from outside the State."))
-    sub.add(Paragraph(S.thin_cells_summary(thin, len(ordered))))
-    words = [S.thin_cell_sentence(r, lambda c: facts.label(DIM, c), lambda c: facts.label(LVL, c)) for r in thin]
-    if words:
-        sub.add(Bullets(words))
-    return section, {"coverage": coverage_text}
+                              explanation="A cell is empty when no current programme covers it, and thin when one "
+                                          "programme or one actor does, or when all its current programmes are "
+                                          "funded only from outside the State (said only where every one of them "
+                                          "states its actors or funders)."))
+    if cell_gaps:
+        sub.add(Items([Item(g.title, g.brief or g.evidence, "", g.key) for g in sorted(cell_gaps, key=lambda g: g.order)]))
+    else:
+        sub.add(Paragraph(S.sentence(f"none of the {len(ordered)} dimension × level cells is empty or thin")))
+    return section
 
 
-def balance(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
-    section = Section("balance", "Balance: dimensions, levels, phases and target groups",
-                      queries=["dimension-balance", "phase-coverage", "target-group-coverage"],
-                      explanation="Where support concentrates and what it leaves out: the share of measures "
-                                  "by dimension and by level, the migration-cycle phases measures act in and "
-                                  "the target groups they are aimed at.")
+def balance_section(facts: Facts, country: str, name: str, data: CountryData) -> tuple[Section, dict]:
+    section = Section("balance", "Who and what the programmes reach",
+                      explanation="The share of programmes by dimension and level, the migration-cycle phases "
+                                  "they act in and the target groups they are aimed at. Phase and target group "
+                                  "are stated for few programmes: each count is among those that state them.")
     rows = facts.named("dimension-balance", country=country)
     panels = []
     for facet, scheme, title in (("dimension", DIM, "Dimensions"), ("level", LVL, "Levels")):
         facet_rows = {r["value"]: r for r in rows if r["facet"] == facet}
         codes = [c for c in facts.codes(scheme) if c in facet_rows]
-        panels.append((title, [facts.label(scheme, c) for c in codes],
-                       [float(facet_rows[c]["share"]) for c in codes]))
+        panels.append((title, [facts.label(scheme, c) for c in codes], [float(facet_rows[c]["share"]) for c in codes]))
     dim_text = S.balance_sentence(rows, "dimension", lambda c: facts.label(DIM, c), facts.codes(DIM))
     level_text = S.balance_sentence(rows, "level", lambda c: facts.label(LVL, c), facts.codes(LVL))
-    said = {"dimension": dim_text, "level": level_text}
-    table = Table(["facet", "value", "measures", "of", "share"],
-                  [[r["facet"], facts.label(DIM if r["facet"] == "dimension" else LVL, r["value"]), str(r["measures"]),
-                    str(r["total"]), S.percent(r["share"])]
-                   for facet, scheme in (("dimension", DIM), ("level", LVL))
-                   for c in facts.codes(scheme) for r in rows if r["facet"] == facet and r["value"] == c],
-                  numeric=(2, 3, 4))
-    sub = section.sub(Section("dimension-balance", "Dimension and level balance", queries=["dimension-balance"]))
-    sub.add(Chart("balance-chart", f"Share of measures by dimension and by level in {name}",
-                  f"Bar charts of the share of measures by dimension and level. {dim_text} {level_text}",
-                  lambda: charts.bars(panels, "share of measures", percent=True), table))
+    sub = section.sub(Section("dimension-balance", "Dimensions and levels", queries=["dimension-balance"]))
     sub.add(Paragraph(dim_text), Paragraph(level_text))
+    sub.add(Chart("balance-chart", f"Share of programmes by dimension and by level in {name}",
+                  f"Bar charts of the share of programmes by dimension and level. {dim_text} {level_text}",
+                  lambda: charts.bars(panels, "share of programmes (%)", percent=True),
+                  Table(["facet", "value", "programmes", "of", "share"],
+                        [[r["facet"], facts.label(DIM if r["facet"] == "dimension" else LVL, r["value"]),
+                          str(r["measures"]), str(r["total"]), S.percent(r["share"])]
+                         for facet, scheme in (("dimension", DIM), ("level", LVL))
+                         for c in facts.codes(scheme) for r in rows if r["facet"] == facet and r["value"] == c],
+                        numeric=(2, 3, 4)), width=80))
 
     phases = facts.named("phase-coverage", country=country)
     by_phase = {r["phase"]: r for r in phases}
     phase_codes = [c for c in facts.codes(PHASE) if c in by_phase]
-    ordered = [by_phase[c] for c in phase_codes] + [r for r in phases if r["phase"] not in phase_codes]
-    phase_text = S.phase_sentence(ordered, lambda c: facts.label(PHASE, c))
-    said["phase"] = phase_text
-    phase_labels = [facts.label(PHASE, r["phase"]) if r["phase"] in phase_codes else "no phase recorded"
-                    for r in ordered]
-    phase_values = [int(r["measures"]) for r in ordered]
-    sub = section.sub(Section("phase-coverage", "Phase coverage", queries=["phase-coverage"]))
-    sub.add(Chart("phase-chart", f"Measures by migration-cycle phase in {name}",
-                  f"Bar chart of measures by phase. {phase_text}",
-                  lambda: charts.bars([("Phases", phase_labels, phase_values)], "measures"),
-                  Table(["phase", "measures"], [[a, str(b)] for a, b in zip(phase_labels, phase_values)],
-                        numeric=(1,)), width=60))
-    sub.add(Paragraph(phase_text))
-
-    groups = facts.named("target-group-coverage", country=country)
-    group_codes = facts.order(TG, {r["target_group"] for r in groups})
-    dims = facts.order(DIM, {r["dimension"] for r in groups})
-    table_counts = {(r["target_group"], r["dimension"]): int(r["measures"]) for r in groups}
-    tg_text = S.target_group_sentence(groups, lambda c: facts.label(TG, c), lambda c: facts.label(DIM, c),
-                                      group_codes, dims)
-    said["target_groups"] = tg_text
-    series = [(facts.label(DIM, d), [table_counts.get((g, d), 0) for g in group_codes]) for d in dims]
-    tg_labels = [facts.label(TG, g) for g in group_codes]
-    sub = section.sub(Section("target-group-coverage", "Target-group coverage", queries=["target-group-coverage"],
-                              explanation="A measure aimed at a group counts once for each dimension it covers."))
-    sub.add(Chart("target-group-chart", f"Measures aimed at each target group in {name}, by dimension",
-                  f"Stacked bar chart of measures per target group and dimension. {tg_text}",
-                  lambda: charts.stacked_bars(tg_labels, series, "measures (per dimension covered)"),
-                  Table(["target group"] + [s for s, _ in series],
-                        [[label] + [str(values[i]) for _, values in series] for i, label in enumerate(tg_labels)],
-                        numeric=tuple(range(1, len(series) + 1)), widths=(3,) + (1,) * len(series))))
-    sub.add(Paragraph(tg_text))
-    return section, said
+    ordered = [by_phase[c] for c in phase_codes]
+    phase_text = S.phase_sentence(ordered + [r for r in phases if r["phase"] not in phase_codes],
+                                  lambda c: facts.label(PHASE, c))
+    stated_groups = [m for m in data.measures if m.get("target_groups")]
+    group_counts = Counter(g for m in stated_groups for g in m["target_groups"])
+    groups = facts.codes(TG)
+    tg_text = S.target_group_sentence(group_counts, len(stated_groups), len(data.measures),
+                                      lambda c: facts.label(TG, c), groups)
+    sub = section.sub(Section("phases-and-groups", "Phases and target groups",
+                              queries=["phase-coverage", "target-group-coverage", "measures (report)"]))
+    sub.add(Paragraph(phase_text), Paragraph(tg_text))
+    named = {g for f in data.findings for g in f.get("target_groups") or []} | \
+        {g for r in data.recommendations for g in r.get("target_groups") or []}
+    shown_groups = [g for g in groups if group_counts.get(g)]
+    listed_groups = [g for g in groups if group_counts.get(g) or g in named]
+    phase_panel = ("Phases", [facts.label(PHASE, r["phase"]) for r in ordered], [int(r["measures"]) for r in ordered])
+    group_panel = ("Target groups", [facts.label(TG, g) for g in shown_groups], [group_counts[g] for g in shown_groups])
+    stated_phase = int(ordered[0]["stated"]) if ordered else 0
+    sub.add(Chart("phase-group-chart", f"Programmes by phase and by target group in {name}",
+                  f"Bar charts of programmes by phase and by target group. {phase_text} {tg_text}",
+                  lambda: charts.bars([phase_panel, group_panel] if shown_groups else [phase_panel], "programmes"),
+                  Table(["", "programmes", "of those that state it"],
+                        [[facts.label(PHASE, r["phase"]), str(r["measures"]), str(stated_phase)] for r in ordered]
+                        + [[facts.label(TG, g), str(group_counts.get(g, 0)), str(len(stated_groups))]
+                           for g in listed_groups],
+                        numeric=(1, 2), widths=(3, 1, 1.4),
+                        caption=f"Phases: {stated_phase} of {len(data.measures)} programmes state one; target groups "
+                                f"(those with a programme, and those the assessment names): {len(stated_groups)} of "
+                                f"{len(data.measures)} state one"), width=90))
+    return section, {"dimension": dim_text, "level": level_text, "phase": phase_text, "target_groups": tg_text}
 
 
-def policies(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
-    section = Section("policies", "Policy implementation",
+def policies_section(facts: Facts, country: str, name: str) -> Section:
+    section = Section("policies", "Policies and their implementation",
                       queries=["policy-implementation", "policies-without-measures",
                                "countries-without-reintegration-policy"],
                       explanation="Policies, acts and agreements the sources record as addressing the return "
                                   "or reintegration of migrant workers, the agencies they designate, and the "
-                                  "measures recorded as implementing them.")
+                                  "programmes recorded as implementing them.")
     implementation = facts.named("policy-implementation", country=country)
     without = facts.named("policies-without-measures", country=country)
     in_force = S.policy_in_force_sentence(facts.named("countries-without-reintegration-policy"), country, name)
-    text = S.policy_sentence(implementation, without, name)
-    section.add(Paragraph(in_force), Paragraph(text))
+    section.add(Paragraph(in_force), Paragraph(S.policy_sentence(implementation, without, name)))
     if implementation:
         section.add(Table(["policy", "kind", "status", "year", "designated agencies", "implementing measures"],
                           [[r["name"], facts.label("policyKindScheme", r["kind"]),
                             facts.label("policyStatusScheme", r["status"]), str(r.get("year") or ""),
-                            r.get("agencies") or "", f"{r['measures']}: {r['implementing_measures']}"
+                            "; ".join(r["agencies"]), f"{r['measures']}: " + "; ".join(r["implementing_measures"])
                             if r["measures"] else "0"] for r in implementation],
-                          widths=(3, 1.2, 1, 0.8, 2.4, 3.2)))
-    return section, {"in_force": in_force, "policies": text}
+                          widths=(3, 1.1, 1, 0.7, 2.4, 3.2), small=True))
+    return section
 
 
-def risks(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
-    ending_by = facts.default("sustainability-risk", "ending_by")
-    section = Section("sustainability", "Sustainability risks", queries=["sustainability-risk"],
-                      explanation=f"Measures whose continuity is at risk: no State actor in any role, funding "
-                                  f"only from outside the State, ended (completed or defunct), a recorded end "
-                                  f"in {ending_by} or earlier, or a pilot.")
-    rows = facts.named("sustainability-risk", country=country)
-    text = S.risk_sentence(rows, ending_by)
+def risks_section(facts: Facts, country: str, name: str, data: CountryData) -> Section:
+    within = int(facts.default("sustainability-risk", "within_years") or 2)
+    as_of = facts.as_of
+    section = Section("sustainability", "Sustainability risks",
+                      queries=["sustainability-risk", "measures (report)"],
+                      explanation=f"Current programmes on the report's date, {facts.date_text}, whose continuity is "
+                                  f"at risk: no State actor takes part in them (only where their actors are "
+                                  f"stated), they are funded only from outside the State (only where their "
+                                  f"funders are stated), their recorded end falls by {as_of.year + within}, or "
+                                  f"the sources call them pilots. Ended programmes are history, not risks.")
+    rows = facts.named("sustainability-risk", country=country, as_of=as_of.isoformat())
+    current = [m for m in data.measures if current_on(m, as_of.year)]
+    text = S.risk_sentence(rows, len(current), sum(1 for m in current if m["actor_sector"] != "not stated"),
+                           sum(1 for m in current if m["funder_sector"] != "not stated"), facts.date_text,
+                           as_of.year + within)
     section.add(Paragraph(text))
+    sector = {"state": "State", "non-state": "not the State", "not stated": "not stated"}
     if rows:
-        section.add(Table(["measure", "status", "end", "no State actor", "external funding only", "ended",
-                           f"ending by {ending_by}", "pilot"],
+        section.add(Table(["programme", "status", "end", "actors", "funders", "no State actor",
+                           "external funding only", f"ends by {as_of.year + within}", "pilot"],
                           [[r["name"], facts.label("measureStatusScheme", r["status"]), str(r.get("end") or ""),
-                            yes(r["no_state_actor"]), yes(r["external_funding_only"]), yes(r["ended"]),
-                            yes(r["ending"]), yes(r["pilot"])] for r in rows],
-                          widths=(4, 1.1, 0.8, 1, 1.1, 0.8, 1, 0.7)))
-    return section, {"risks": text}
+                            sector.get(r["actor_sector"], r["actor_sector"]),
+                            sector.get(r["funder_sector"], r["funder_sector"]), yes(r["no_state_actor"]),
+                            yes(r["external_funding_only"]), yes(r["ending"]), yes(r["pilot"])] for r in rows],
+                          widths=(3.6, 1, 0.7, 1, 1, 0.9, 0.9, 0.8, 0.6), small=True))
+    return section
 
 
-def coordination(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
+def type_group(row: dict | None) -> str:
+    if not row:
+        return "other"
+    if row.get("state") is True:
+        return "state"
+    return TYPE_GROUP.get(row.get("type") or "", "other")
+
+
+def coordination_section(facts: Facts, country: str, name: str, data: CountryData) -> tuple[Section, dict]:
     section = Section("coordination", "Coordination",
-                      explanation="Who works in the same cells, who funds whom, how the actors connect and "
-                                  "which coordination bodies exist.")
+                      explanation="Who runs programmes together, who overlaps, who funds whom and which "
+                                  "coordination bodies exist.")
     said = {}
-    overlap = facts.named("overlapping-actors", country=country)
-    text = S.overlap_sentence(overlap, min(OVERLAP_ROWS, len(overlap)))
-    said["overlap"] = text
-    sub = section.sub(Section("overlapping-actors", "Overlapping actors", queries=["overlapping-actors"],
-                              explanation="Two actors overlap when their measures cover the same dimension x "
-                                          "level cells; the score is the Jaccard index of their cells (shared "
-                                          "cells / cells of either)."))
+    actors = {r["actor"]: r for r in facts.own("actors")}
+    programmes: dict[str, set] = defaultdict(set)
+    for m in data.measures:
+        for a in data.actors.get(m["measure"], []):
+            programmes[a["actor"]].add(m["measure"])
+    ranked = sorted(programmes, key=lambda a: (-len(programmes[a]), (actors.get(a) or {}).get("name", a), a))
+    shown = ranked[:NETWORK_ACTORS]
+    pairs = {(u, v): len(programmes[u] & programmes[v]) for u, v in combinations(sorted(programmes), 2)
+             if programmes[u] & programmes[v]}
+    edges = [(u, v, w) for (u, v), w in pairs.items() if u in shown and v in shown]
+    group_order = [key for key, _, _ in charts.TYPE_GROUPS]
+    circle = sorted(shown, key=lambda a: (group_order.index(type_group(actors.get(a))), -len(programmes[a]),
+                                          (actors.get(a) or {}).get("name", a)))
+
+    def label(actor: str) -> str:
+        row = actors.get(actor) or {}
+        return row.get("acronym") or row.get("name") or actor
+
+    others = {a["actor"] for rows in data.actors.values() for a in rows} - set(programmes)
+    text = S.network_sentence(len(programmes), len(pairs), len(shown), int(facts.countries[country]["actors"]),
+                              len(others), name)
+    said["network"] = text
+    sub = section.sub(Section("actor-network", "Who runs programmes together",
+                              queries=["measure-actors (report)", "actors (report)"],
+                              explanation=f"The {len(shown)} actors taking part in the most dedicated programmes, "
+                                          "by type. A line joins two actors that run a programme together, "
+                                          "thicker for more; a dot is larger for more programmes."))
     sub.add(Paragraph(text))
+    if shown:
+        nodes = [(a, label(a), type_group(actors.get(a)), len(programmes[a])) for a in circle]
+        partners = {a: sum(1 for (u, v) in pairs if a in (u, v) and (u in shown and v in shown)) for a in shown}
+        sub.add(Chart("actor-network-chart", f"The actors of {name} with the most programmes",
+                      f"Network diagram of the {len(shown)} actors of {name} with the most programmes. {text}",
+                      lambda: charts.network(nodes, edges),
+                      Table(["in the chart", "full name", "type", "programmes", "partners in the chart"],
+                            [[label(a), (actors.get(a) or {}).get("name", a),
+                              facts.label("actorTypeScheme", (actors.get(a) or {}).get("type")),
+                              str(len(programmes[a])), str(partners[a])] for a in shown],
+                            numeric=(3, 4), widths=(1.4, 3.1, 1.8, 1.15, 1.05),
+                            caption="The actors in the chart, by number of programmes"), width=85))
+
+    overlap = facts.named("overlapping-actors", country=country)
+    sub = section.sub(Section("overlapping-actors", "Overlapping actors", queries=["overlapping-actors"],
+                              explanation="Pairs of actors that work in the same dimension × level cells, ranked so "
+                                          "that the pairs to call first come first: 3 points per programme they "
+                                          "run together, 2 per place and 1 per target group their programmes "
+                                          "share, plus the overlap of their cells (0 to 1). “Related” marks an "
+                                          "agency and the government it acts for."))
+    sub.add(Paragraph(S.overlap_sentence(overlap, min(OVERLAP_ROWS, len(overlap)))))
     if overlap:
-        sub.add(Table(["actor", "actor", "score", "shared cells", "cells of either", "joint measures",
-                       "shared places", "shared target groups"],
-                      [[r["name_a"], r["name_b"], S.number(r["score"]),
-                        str(len([c for c in (r.get("shared_cells") or "").split("; ") if c])), str(r["cells"]),
-                        str(r.get("joint_measures") or 0), str(r.get("shared_places") or 0),
-                        str(r.get("shared_target_groups") or 0)] for r in overlap[:OVERLAP_ROWS]],
-                      numeric=(2, 3, 4, 5, 6, 7), widths=(2.6, 2.6, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9)))
+        sub.add(Table(["actor", "actor", "score", "run together", "shared places", "shared groups", "cell overlap",
+                       "related"],
+                      [[r["name_a"], r["name_b"], S.number(r["score"]), str(r["joint_measures"]),
+                        str(r["shared_places"]), str(r["shared_target_groups"]), S.number(r["cell_overlap"]),
+                        yes(r["related"])] for r in overlap[:OVERLAP_ROWS]],
+                      numeric=(2, 3, 4, 5, 6), widths=(2.6, 2.6, 0.8, 0.9, 0.9, 0.9, 0.9, 0.7), small=True))
 
     funding = facts.named("who-funds-whom", country=country)
-    text = S.funding_sentence(funding)
-    said["funding"] = text
     sub = section.sub(Section("who-funds-whom", "Who funds whom", queries=["who-funds-whom"]))
-    sub.add(Paragraph(text))
+    sub.add(Paragraph(S.funding_sentence(funding)))
     if funding:
         sub.add(Table(["funder", "implementer", "measures", "measure names"],
                       [[r["funder_name"], r["implementer_name"] or "not named in the sources", str(r["measures"]),
-                        r["measure_names"]]
-                       for r in funding], numeric=(2,), widths=(2, 2, 0.8, 4)))
-
-    sub = section.sub(Section("actor-network", "The actor network", queries=["rkg network (actor projection)"],
-                              explanation="Actors are linked when they take part in the same measures or work in "
-                                          "the same dimension × level cells; the link's weight adds both. Brokers "
-                                          "lie on many of the shortest paths between other actors (betweenness)."))
-    bipartite = bipartite_graph(facts.store, country)
-    # (rkg.graph.network.network raises on a country with no actors: project only when there are some)
-    projection = actor_projection(bipartite) if bipartite.number_of_nodes() else nx.Graph()
-    graph = nx.Graph()
-    for node in sorted(projection.nodes):
-        graph.add_node(node, **projection.nodes[node])
-    for u, v, data in sorted((min(u, v), max(u, v), d) for u, v, d in projection.edges(data=True)):
-        graph.add_edge(u, v, **data)
-    result = network_metrics(graph)
-    actors = {r["actor"]: r for r in facts.own("actors")}
-
-    def short(actor_id: str) -> str:
-        row = actors.get(actor_id, {})
-        label = row.get("acronym") or row.get("name") or actor_id
-        return label if len(label) <= 28 else label[:26].rstrip() + "…"
-
-    def full(actor_id: str) -> str:
-        return actors.get(actor_id, {}).get("name") or actor_id
-
-    text = S.network_sentence(result, full)
-    said["network"] = text
-    sub.add(Paragraph(text))
-    if result["actors"]:
-        # around the circle: community by community, the most connected first
-        order = ["actor/" + a["id"] for a in sorted(result["actors"], key=lambda a: (
-            a["community"], -a["weighted_degree"], a["id"]))]
-        labels = {"actor/" + a["id"]: short(a["id"]) for a in result["actors"]}
-        state = {"actor/" + a["id"]: {"true": True, "false": False}.get(a["state"]) for a in result["actors"]}
-        brokers = sorted(result["actors"], key=lambda a: (-a["betweenness"], -a["weighted_degree"], a["id"]))
-        sub.add(Chart("actor-network-chart", f"Actor network of {name}",
-                      f"Network diagram of the actors of {name}. {text}",
-                      lambda: charts.network(graph, labels, state, order),
-                      Table(["actor", "type", "links", "weighted links", "betweenness"],
-                            [[full(a["id"]), facts.label("actorTypeScheme", a["type"]), str(a["degree"]),
-                              str(a["weighted_degree"]), S.number(a["betweenness"])]
-                             for a in brokers[:BROKER_ROWS]],
-                            numeric=(2, 3, 4), caption=f"The {min(BROKER_ROWS, len(brokers))} actors with the "
-                                                       "highest betweenness", widths=(3, 2, 0.8, 1, 1))))
+                         "; ".join(r["measure_names"])]
+                       for r in funding], numeric=(2,), widths=(2, 2, 0.8, 4), small=True))
 
     bodies = facts.named("coordination-bodies", country=country)
-    text = S.bodies_sentence(bodies, name)
-    said["bodies"] = text
     sub = section.sub(Section("coordination-bodies", "Coordination bodies",
                               queries=["coordination-bodies", "actors-outside-coordination"]))
-    sub.add(Paragraph(text))
+    sub.add(Paragraph(S.bodies_sentence(bodies, name)))
     if bodies:
         sub.add(Table(["body", "head", "members", "member names"],
-                      [[r["name"], r.get("head") or "", str(r["members"]), r.get("member_names") or ""]
-                       for r in bodies], numeric=(2,), widths=(3, 2, 0.8, 4)))
+                      [[r["name"], r.get("head") or "", str(r["members"]), "; ".join(r["member_names"])]
+                       for r in bodies], numeric=(2,), widths=(3, 2, 0.8, 4), small=True))
     outside = facts.named("actors-outside-coordination", country=country)
-    text = S.outside_sentence(outside)
-    said["outside"] = text
-    sub.add(Paragraph(text))
+    outside_text = S.outside_sentence(outside)
     if outside:
-        sub.add(Table(["actor", "type", "measures"],
-                      [[r["name"], facts.label("actorTypeScheme", r["type"]), str(r["measures"])] for r in outside],
-                      numeric=(2,), widths=(4, 2.5, 1)))
+        most = sorted(outside, key=lambda r: (-int(r["measures"]), r["name"]))[:8]
+        outside_text += " Those in the most measures: " + S.join(f"{r['name']} ({r['measures']})" for r in most) + "."
+    sub.add(Paragraph(outside_text))
     return section, said
 
 
-def finding_entries(facts: Facts, rows: list[dict], scope: str | None, where: str) -> list[Entry]:
-    sources = citations(facts, scope, "finding")
-    names = titles(facts)
-    about = defaultdict(list)
-    for r in facts.own("finding-about", country=scope):
-        about[r["finding"]].append(f"{r['name']} ({r['kind']})")
-    answered = defaultdict(list)
-    for r in facts.own("recommendations"):  # a regional recommendation may answer a country's finding
-        for finding in (r.get("addresses") or "").split("; "):
-            if finding:
-                answered[finding].append(names.get(r["recommendation"]) or shorten(r["statement"]))
-    kinds = facts.codes("findingKindScheme")
-    entries = []
-    for r in sorted(rows, key=lambda r: (kinds.index(r["kind"]) if r["kind"] in kinds else 99, r["finding"])):
-        concerns = [x for x in (facts.labels(DIM, r.get("dimensions")),
-                                (facts.labels(LVL, r.get("levels")) + " level") if r.get("levels") else "") if x]
-        scope_words = f"that cover {' and '.join(concerns)}" if concerns else "(it names no dimension or level)"
-        fields = [("kind", facts.label("findingKindScheme", r["kind"])),
-                  ("themes", facts.labels("themeScheme", r.get("themes"))),
-                  ("measures in scope", f"{r['measures_in_scope']}: measures of the countries it concerns "
-                                        f"{scope_words}" if r["country"] in facts.countries else
-                   f"{r['measures_in_scope']} (the finding names no country whose measures could be counted)"),
-                  ("explicitly about", "; ".join(about[r["finding"]]) if about[r["finding"]]
-                   else f"{S.count(int(r['about']), 'record')} linked"),
-                  ("answered by", "; ".join(sorted(answered[r["finding"]])) or "no recommendation recorded")]
-        entries.append(Entry(f"finding-{r['finding']}", names.get(r["finding"]) or r["finding"], r["statement"],
-                             fields, sources.get(r["finding"], [])))
-    return entries
-
-
-def recommendation_entries(facts: Facts, rows: list[dict], scope: str | None) -> list[Entry]:
-    sources = citations(facts, scope, "recommendation")
-    names = titles(facts)
-    statements = {f["finding"]: f["statement"] for f in facts.named("findings")}
-    entries = []
-    for r in rows:
-        addressed = [names.get(f) or shorten(statements.get(f, f)) for f in (r.get("addresses") or "").split("; ") if f]
-        fields = [("themes", facts.labels("themeScheme", r.get("themes"))),
-                  ("answers", "; ".join(addressed) or "no finding recorded")]
-        themes = [facts.label("themeScheme", t) for t in facts.order("themeScheme", r.get("themes"))]
-        title = names.get(r["recommendation"]) or S.capitalise(f"recommendation on {S.join(themes)}")
-        entries.append(Entry(f"recommendation-{r['recommendation']}", title, r["statement"], fields,
-                             sources.get(r["recommendation"], [])))
-    return entries
-
-
-def findings(facts: Facts, country: str, name: str) -> tuple[Section, dict]:
-    section = Section("findings", "Findings and recommendations",
-                      queries=["findings", "recommendations (report)", "finding-about (report)",
-                               "record-sources (report)"],
-                      explanation="The assessment's own findings and recommendations on this country, each with "
-                                  "the passage it is taken from and, for findings, the evidence the graph holds "
-                                  "for it: how many measures cover what the finding concerns, and the records "
-                                  "it is explicitly about.")
-    rows = facts.named("findings", country=country)
-    recommendations = facts.own("recommendations", country=country)
-    text = S.findings_sentence(rows, len(recommendations), lambda k: facts.label("findingKindScheme", k),
-                               facts.codes("findingKindScheme"), f"for {name}")
-    section.add(Paragraph(text))
-    sub = section.sub(Section("findings-list", "Findings"))
-    sub.add(*finding_entries(facts, rows, country, name))
-    sub = section.sub(Section("recommendations", "Recommendations"))
-    entries = recommendation_entries(facts, recommendations, country)
-    sub.add(*entries) if entries else sub.add(Paragraph("No recommendation is recorded."))
-    return section, {"findings": text}
-
-
-def appendix(facts: Facts, country: str, name: str) -> Section:
+def appendix_section(facts: Facts, country: str, name: str) -> Section:
     section = Section("appendix", "Appendix: every measure",
                       queries=["measures (report)", "measure-actors (report)", "record-sources (report)"],
-                      explanation=f"Every support measure recorded for {name}, with its actors by role, its "
-                                  "dimensions and levels, and the passages of the sources it is taken from.")
+                      explanation=f"Every support measure recorded for {name}: dedicated programmes, components "
+                                  "and schemes for everyone, with their actors by role and the passages of the "
+                                  "sources they are taken from.")
     measures = facts.own("measures", country=country)
     roles: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in facts.own("measure-actors", country=country):
         roles[r["measure"]][r["role"]].append(r["name"])
     sources = citations(facts, country, "measure")
+    kinds = {"dedicated": "dedicated programme", "component": "component of a programme",
+             "general-population": "scheme for everyone"}
     if not measures:
         section.add(Paragraph(S.sentence(f"no support measure is recorded for {name}")))
     for r in measures:
@@ -413,12 +437,13 @@ def appendix(facts: Facts, country: str, name: str) -> Section:
             + ("; pilot" if r.get("pilot") else "")
         actor_text = "; ".join(f"{facts.label('roleScheme', role)}: {', '.join(sorted(set(roles[r['measure']][role])))}"
                                for role in facts.order("roleScheme", roles[r["measure"]].keys()))
-        fields = [("status", status), ("types", facts.labels("measureTypeScheme", r.get("types"))),
-                  ("dimensions", facts.labels(DIM, r.get("dimensions")) or "not recorded"),
-                  ("levels", facts.labels(LVL, r.get("levels")) or "not recorded"),
-                  ("target groups", facts.labels(TG, r.get("target_groups")) or "not recorded"),
-                  ("phases", facts.labels(PHASE, r.get("phases")) or "not recorded"),
-                  ("actors", actor_text or "none recorded")]
+        fields = [("counted as", kinds.get(r["kind"], r["kind"])), ("status", status),
+                  ("types", facts.labels("measureTypeScheme", r["types"])),
+                  ("dimensions · levels", f"{facts.labels(DIM, r['dimensions']) or 'not stated'} · "
+                                          f"{facts.labels(LVL, r['levels']) or 'not stated'}"),
+                  ("target groups · phases", f"{facts.labels(TG, r['target_groups']) or 'not stated'} · "
+                                             f"{facts.labels(PHASE, r['phases']) or 'not stated'}"),
+                  ("actors", actor_text or "not stated")]
         section.add(Entry(f"measure-{r['measure']}", r["name"], "", fields, sources.get(r["measure"], [])))
     return section
 
@@ -426,16 +451,27 @@ def appendix(facts: Facts, country: str, name: str) -> Section:
 def country_report(facts: Facts, country: str) -> Report:
     country = facts.check_country(country)
     name = facts.country_name(country)
-    first = summary(facts, country, name)
-    sections = [first]
-    said = {}
-    for build in (coverage, balance, policies, risks, coordination, findings):
-        section, sentences = build(facts, country, name)
-        sections.append(section)
-        said.update(sentences)
-    sections.append(appendix(facts, country, name))
-    has_data = bool(facts.countries[country]["measures"])
-    if has_data:
-        first.add(Paragraph("At a glance:"), Bullets([said[k] for k in GLANCE]))
-    return Report("country", country, f"Reintegration support in {name}: gaps and coordination",
-                  facts.version, documents(facts), sections, has_data)
+    gaps, data = country_gaps(facts, country)
+    numbers, said = numbers_section(facts, country, name, data)
+    balance, _ = balance_section(facts, country, name, data)
+    coordination, _ = coordination_section(facts, country, name, data)
+    sections = [key_messages_section(facts, gaps, name), numbers,
+                gap_table(gaps, data.recommendations, facts, f"for {name}"),
+                coverage_section(facts, country, name, data, gaps), balance,
+                policies_section(facts, country, name), risks_section(facts, country, name, data), coordination,
+                findings_section(facts, data.findings, f"on {name}"),
+                recommendations_section(facts, data.recommendations, data.responsible)]
+    cited, records, single = cited_documents(facts, country)
+    completeness = facts.named("field-completeness", country=country)
+    counted = S.sentence(f"the counting unit is the dedicated programme: {S.count(len(data.measures), 'programme')} "
+                         f"of {name}. A programme is current when it is ongoing or the sources do not give its "
+                         "status (the gaps of the matrix); on the report's date when it has not ended and its "
+                         "recorded end is not past (the sustainability risks)")
+    sections.append(method_section(facts, sections, counted, completeness_table(completeness),
+                                   sparse_fields(completeness), cited, records, single))
+    sections.append(appendix_section(facts, country, name))
+    report = Report("country", country, f"Reintegration support in {name}: gaps and coordination",
+                    facts.version, documents(facts), sections, bool(data.measures), facts.as_of,
+                    subtitle="A gap report from the Reintegration Knowledge Graph")
+    report.sections.insert(len(report.sections) - 1, glossary_section(facts, report))
+    return report

@@ -32,6 +32,11 @@ def count(n: int, singular: str, plural_form: str | None = None, zero: str = "no
     return f"{n} {plural(n, singular, plural_form)}"
 
 
+def number_word(n: int) -> str:
+    """'two' ... 'nine' for a count a headline starts with; digits from 10."""
+    return ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")[n] if 0 <= n < 10 else str(n)
+
+
 def verb(n: int, singular: str, plural_form: str) -> str:
     """The verb agreeing with n: verb(1, 'is', 'are') -> 'is'."""
     return singular if n == 1 else plural_form
@@ -87,7 +92,7 @@ def balance_sentence(rows: Sequence[dict], facet: str, label: Callable[[str], st
     rows = [r for r in rows if r["facet"] == facet]
     total = max((int(r["total"]) for r in rows), default=0)
     if total == 0:
-        return f"No measure has a recorded {facet}."
+        return f"No programme states a {facet}."
 
     def phrase(value: str) -> str:
         return f"at {label(value)} level" if facet == "level" else label(value)
@@ -100,7 +105,7 @@ def balance_sentence(rows: Sequence[dict], facet: str, label: Callable[[str], st
     for index, r in enumerate(present):
         n = int(r["measures"])
         if index == 0:
-            parts.append(f"{n} of {total} {plural(total, 'measure')} with a recorded {facet} "
+            parts.append(f"{n} of {total} {plural(total, 'programme')} with a stated {facet} "
                          f"{verb(n, 'is', 'are')} {phrase(r['value'])} ({percent(r['share'])})")
         else:
             parts.append(f"{n} {phrase(r['value'])} ({percent(r['share'])})")
@@ -109,64 +114,56 @@ def balance_sentence(rows: Sequence[dict], facet: str, label: Callable[[str], st
         text += f"; none is {join([phrase(r['value']) for r in absent], 'or')}"
     text = sentence(text)
     if sum(float(r["share"]) for r in present) > 100.05:
-        text += f" A measure can cover several {plural(2, facet)}, so the shares add up to more than 100%."
+        text += f" A programme can cover several {plural(2, facet)}, so the shares add up to more than 100%."
     return text
 
 
 # ---------------------------------------------------------------- phases (phase-coverage)
 
-def phase_sentence(rows: Sequence[dict], label: Callable[[str], str], unrecorded: str = "unrecorded") -> str:
-    """From the phase-coverage rows of one country (rows in display order)."""
-    phases = [r for r in rows if r["phase"] != unrecorded]
-    missing = sum(int(r["measures"]) for r in rows if r["phase"] == unrecorded)
+def phase_sentence(rows: Sequence[dict], label: Callable[[str], str], not_stated: str = "not stated") -> str:
+    """From the phase-coverage rows of one country (rows in display order): how many programmes
+    state a phase at all, then the phases among those that do. A phase no programme is placed in
+    is said to be missing only among those that state one."""
+    phases = [r for r in rows if r["phase"] != not_stated]
+    if not rows:
+        return "No programme is recorded, so no phase is covered."
+    stated, total = int(rows[0]["stated"]), int(rows[0]["total"])
+    if total == 0:
+        return "No programme is recorded, so no phase is covered."
+    if stated == 0:
+        return sentence(f"none of the {count(total, 'programme')} states a phase of the migration cycle")
     present = [r for r in phases if int(r["measures"]) > 0]
     absent = [r for r in phases if int(r["measures"]) == 0]
-    if not present:
-        if missing:
-            return sentence(f"none of the {count(missing, 'measure')} has a migration-cycle phase recorded")
-        return "No measure is recorded, so no phase is covered."
-    parts = []
-    for index, r in enumerate(present):
-        n = int(r["measures"])
-        if index == 0:
-            parts.append(f"{count(n, 'measure')} {verb(n, 'acts', 'act')} in the {label(r['phase'])} phase")
-        else:
-            parts.append(f"{n} in the {label(r['phase'])} phase")
-    text = join(parts)
+    parts = [f"{int(r['measures'])} in the {label(r['phase'])} phase" for r in present]
+    text = (f"{stated} of the {count(total, 'programme')} {verb(stated, 'states', 'state')} a phase of the "
+            f"migration cycle: {join(parts)}")
     if absent:
-        text += f"; none acts in the {join([label(r['phase']) for r in absent], 'or')} phase"
+        text += (f"; none of the {stated} is placed in the {join([label(r['phase']) for r in absent], 'or')} "
+                 f"phase")
     text = sentence(text)
-    if missing:
-        text += f" {count(missing, 'measure').capitalize()} {verb(missing, 'has', 'have')} no phase recorded."
+    if sum(int(r["measures"]) for r in present) > stated:
+        text += " A programme can act in several phases."
     return text
 
 
 # ---------------------------------------------------------------- target groups (target-group-coverage)
 
-def target_group_sentence(rows: Sequence[dict], group_label: Callable[[str], str],
-                          dimension_label: Callable[[str], str], groups: Sequence[str],
-                          dimensions: Sequence[str]) -> str:
-    """From the target-group-coverage rows of one country (group x dimension counts).
-
-    `groups` and `dimensions` give the display order. A measure aimed at a group counts once per
-    dimension it covers, so the counts are given per dimension."""
-    table = {(r["target_group"], r["dimension"]): int(r["measures"]) for r in rows}
-    targeted, untargeted = [], []
-    for group in groups:
-        counts = [(d, table.get((group, d), 0)) for d in dimensions]
-        if any(n for _, n in counts):
-            detail = ", ".join(f"{dimension_label(d)} {n}" for d, n in counts if n)
-            targeted.append(f"{group_label(group)} ({detail})")
-        else:
-            untargeted.append(group_label(group))
-    if not groups:
-        return "The graph has no target groups."
-    if not targeted:
-        return sentence(f"no measure is aimed at any of the {len(groups)} target groups")
-    text = (f"{len(targeted)} of the {len(groups)} target groups {verb(len(targeted), 'is', 'are')} aimed at by at "
-            f"least one measure (measures by dimension): {join(targeted)}")
+def target_group_sentence(counts: dict[str, int], stated: int, total: int, label: Callable[[str], str],
+                          groups: Sequence[str]) -> str:
+    """From the programmes aimed at each target group (distinct programmes per group), with how many
+    programmes state a target group at all: a group no programme is aimed at is said to be missing
+    only among those that state one."""
+    if total == 0:
+        return "No programme is recorded, so no target group is covered."
+    if stated == 0:
+        return sentence(f"none of the {count(total, 'programme')} states a target group")
+    targeted = [g for g in groups if counts.get(g)]
+    untargeted = [g for g in groups if not counts.get(g)]
+    text = (f"{stated} of the {count(total, 'programme')} {verb(stated, 'states', 'state')} a target group; they "
+            f"aim at {len(targeted)} of the {len(groups)} groups: "
+            + join(f"{label(g)} ({counts[g]})" for g in targeted))
     if untargeted:
-        text += f"; no measure is aimed at {join(untargeted, 'or')}"
+        text += f". None of the {stated} is aimed at {join([label(g) for g in untargeted], 'or')}"
     return sentence(text)
 
 
@@ -174,84 +171,63 @@ def target_group_sentence(rows: Sequence[dict], group_label: Callable[[str], str
 
 def coverage_sentence(rows: Sequence[dict], dimension_label: Callable[[str], str],
                       level_label: Callable[[str], str]) -> str:
-    """From the coverage-matrix rows of one country (one row per dimension × level cell)."""
+    """From one row per dimension × level cell of a country with its `current` programmes
+    (ongoing or of unknown status, as empty-and-thin-cells counts them)."""
     cells = len(rows)
-    covered = [r for r in rows if int(r["measures"]) > 0]
+    covered = [r for r in rows if int(r["current"]) > 0]
     if not covered:
-        return sentence(f"no measure covers any of the {cells} dimension × level cells")
-    top = max(int(r["measures"]) for r in covered)
+        return sentence(f"no current programme covers any of the {cells} dimension × level cells")
+    top = max(int(r["current"]) for r in covered)
     tops = [f"{dimension_label(r['dimension'])} at {level_label(r['level'])} level" for r in covered
-            if int(r["measures"]) == top]
-    text = (f"measures cover {len(covered)} of the {cells} dimension × level cells; the most covered "
-            f"{plural(len(tops), 'cell is', 'cells are')} {join(tops)} ({count(top, 'measure')})")
-    empty = [r for r in rows if int(r["measures"]) == 0]
+            if int(r["current"]) == top]
+    text = (f"current programmes cover {len(covered)} of the {cells} dimension × level cells; the most covered "
+            f"{plural(len(tops), 'cell is', 'cells are')} {join(tops)} ({count(top, 'programme')})")
+    empty = [r for r in rows if int(r["current"]) == 0]
     if empty:
         names = [f"{dimension_label(r['dimension'])} at {level_label(r['level'])} level" for r in empty]
-        text += f"; {join(names)} {verb(len(empty), 'has', 'have')} no measure at all"
+        text += f"; no current programme covers {join(names)}"
     return sentence(text)
-
-
-CELL_FLAGS = (
-    ("empty", "no current measure"),
-    ("single_measure", "a single current measure"),
-    ("single_actor", "a single actor behind all its current measures"),
-    ("external_only", "only externally funded current measures"),
-)
-
-
-def cell_flags(row: dict) -> list[str]:
-    """The flags of an empty-and-thin-cells row, in words."""
-    return [words for key, words in CELL_FLAGS if row.get(key)]
-
-
-def thin_cell_sentence(row: dict, dimension_label: Callable[[str], str], level_label: Callable[[str], str]) -> str:
-    """One empty-and-thin-cells row: "Psychosocial support at structural level: a single current measure."""
-    subject = f"{dimension_label(row['dimension'])} support at {level_label(row['level'])} level"
-    return sentence(f"{subject}: {join(cell_flags(row))}")
-
-
-def thin_cells_summary(rows: Sequence[dict], cells: int) -> str:
-    empty = sum(1 for r in rows if r.get("empty"))
-    thin = sum(1 for r in rows if not r.get("empty"))
-    if not rows:
-        return sentence(f"none of the {cells} dimension × level cells is empty or thin")
-    return sentence(f"{empty} of the {cells} dimension × level cells {verb(empty, 'is', 'are')} empty and "
-                    f"{thin} {verb(thin, 'is', 'are')} thin")
 
 
 # ---------------------------------------------------------------- sustainability (sustainability-risk)
 
-# (column of sustainability-risk, words after a number, words after "none")
+# (column of sustainability-risk, words)
 RISK_FLAGS = (
-    ("no_state_actor", "with no State actor", "lacks a State actor"),
-    ("external_funding_only", "funded only from outside the State", "is funded only from outside the State"),
-    ("ended", "ended", "has ended"),
-    ("ending", "ending by {year}", "ends by {year}"),
-    ("pilot", "{pilot}", "is a pilot"),
+    ("no_state_actor", "no State actor"),
+    ("external_funding_only", "funded only from outside the State"),
+    ("ending", "ending soon"),
+    ("pilot", "pilot"),
 )
 
 
 def risk_counts(rows: Sequence[dict]) -> dict[str, int]:
-    return {key: sum(1 for r in rows if r.get(key)) for key, _, _ in RISK_FLAGS}
+    return {key: sum(1 for r in rows if r.get(key)) for key, _ in RISK_FLAGS}
 
 
-def risk_sentence(rows: Sequence[dict], ending_by) -> str:
-    """From the sustainability-risk rows of one country."""
-    if not rows:
-        return "No measure carries a recorded sustainability risk."
+def risk_sentence(rows: Sequence[dict], current: int, actors_stated: int, funders_stated: int,
+                  date: str, end_year: int) -> str:
+    """From the sustainability-risk rows of one country, with the number of current programmes and of
+    those whose actors and funders the sources state (a flag is counted only among those)."""
+    if current == 0:
+        return sentence(f"on {date} no programme is current, so none carries a sustainability risk")
     counts = risk_counts(rows)
-    present, absent = [], []
-    for key, words, none_words in RISK_FLAGS:
-        n = counts[key]
-        if n:
-            present.append(f"{n} {words.format(year=ending_by, pilot=plural(n, 'pilot'))}")
-        else:
-            absent.append(none_words.format(year=ending_by))
-    n = len(rows)
-    text = f"{count(n, 'measure')} {verb(n, 'carries', 'carry')} at least one sustainability risk: {join(present)}"
-    if absent:
-        text += f"; none {join(absent, 'or')}"
-    return sentence(text)
+    parts = [f"no State actor takes part in {counts['no_state_actor']} of the {actors_stated} whose actors the "
+             f"sources state",
+             f"{counts['external_funding_only']} of the {funders_stated} whose funders are stated "
+             f"{verb(counts['external_funding_only'], 'is', 'are')} funded only from outside the State",
+             f"{counts['ending']} {verb(counts['ending'], 'has', 'have')} a recorded end by {end_year}",
+             "none is a pilot" if not counts["pilot"] else
+             f"{counts['pilot']} {verb(counts['pilot'], 'is a pilot', 'are pilots')}"]
+    return sentence(f"on {date}, {count(current, 'dedicated programme')} {verb(current, 'is', 'are')} current "
+                    f"(ended ones are history, not risks): {join(parts)}")
+
+
+def state_actor_sentence(without: int, stated: int, total: int) -> str:
+    """'No State actor in 3 of the 12 programmes whose actors the sources state (15 in all).'"""
+    if stated == 0:
+        return sentence(f"the sources name the actors of none of the {count(total, 'programme')}")
+    return sentence(f"no State actor takes part in {without} of the {count(stated, 'programme')} whose actors the "
+                    f"sources state ({total} in all)")
 
 
 # ---------------------------------------------------------------- policies
@@ -331,32 +307,48 @@ def outside_sentence(rows: Sequence[dict]) -> str:
                     f"{verb(len(rows), 'is', 'are')} not recorded as member or head of any coordination body")
 
 
-def network_sentence(metrics: dict, name: Callable[[str], str], top: int = 3) -> str:
-    """From the actor network metrics (rkg.graph.network.metrics)."""
-    actors = metrics["actors"]
-    if not actors:
-        return "No measure names an actor, so there is no actor network."
-    edges = len(metrics["edges"])
-    parts = len(metrics["components"])
-    isolated = len(metrics["isolated"])
-    text = (f"the actor network has {count(len(actors), 'actor')} and {count(edges, 'link')} in "
-            f"{count(parts, 'connected part')}; {count(isolated, 'actor')} {verb(isolated, 'is', 'are')} isolated")
-    brokers = sorted((a for a in actors if a["betweenness"] > 0), key=lambda a: (-a["betweenness"], a["id"]))[:top]
-    text = sentence(text)
-    if brokers:
-        text += (f" The main {plural(len(brokers), 'broker')} (highest betweenness) "
-                 f"{verb(len(brokers), 'is', 'are')} {join(name(a['id']) for a in brokers)}.")
-    else:
-        text += " No actor lies between two others."
+def network_sentence(actors: int, links: int, shown: int, recorded: int, elsewhere: int, country_name: str) -> str:
+    """The actors of the network chart, and how their number relates to the summary's: `recorded` actors
+    are recorded as active in the country, `elsewhere` take part only in its other measures
+    (components, schemes for everyone)."""
+    if actors == 0:
+        return "No programme names an actor, so there is no actor network."
+    text = sentence(f"{count(actors, 'actor')} {verb(actors, 'takes', 'take')} part in the dedicated programmes of "
+                    f"{country_name}; {count(links, 'pair')} of them run at least one programme together")
+    if shown < actors:
+        text += f" The chart shows the {shown} taking part in the most programmes."
+    rest = recorded - actors - elsewhere
+    if recorded != actors and rest >= 0:
+        parts = [f"{actors} in its dedicated programmes"]
+        if elsewhere:
+            parts.append(f"{elsewhere} only in components or schemes for everyone")
+        if rest:
+            parts.append(f"{rest} that the sources place in the country without a measure there (in a policy or "
+                         "a coordination body, or by name)")
+        text += f" The numbers count {recorded} actors recorded as active in {country_name}: {join(parts)}."
+    elif recorded != actors:
+        text += (f" The numbers count {recorded} actors recorded as active in {country_name}; some take part in its "
+                 "programmes without being recorded as active there.")
     return text
 
 
-def findings_sentence(rows: Sequence[dict], recommendations: int, label: Callable[[str], str],
-                      kinds: Sequence[str], where: str) -> str:
-    """From the findings rows of one country (or scope) and the number of recommendations."""
-    counts = [count(sum(1 for r in rows if r["kind"] == k), label(k)) for k in kinds]
-    return sentence(f"the assessment states {join(counts)} {where}, and makes "
-                    f"{count(recommendations, 'recommendation')}")
+def findings_sentence(verdicts: dict[str, int], kinds: dict[str, int], kind_label: Callable[[str], str],
+                      kind_order: Sequence[str], where: str) -> str:
+    """From the assessed findings of one country (or scope): how many of each kind, and how the
+    data weighs them."""
+    total = sum(kinds.values())
+    if total == 0:
+        return sentence(f"the assessment states no findings {where}")
+    listed = join(count(kinds.get(k, 0), kind_label(k)) for k in kind_order)
+    return sentence(f"the assessment states {listed} {where}. The data supports {verdicts.get('supported', 0)}, "
+                    f"contradicts {verdicts.get('contradicted', 0)} and cannot test "
+                    f"{verdicts.get('not testable', 0)} of them")
+
+
+def shorten(text: str, width: int = 90) -> str:
+    """A statement cut at a word boundary, for cross-references (a title: no full stop at its end)."""
+    text = " ".join(str(text).split()).rstrip(".")
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def countries_phrase(codes: Sequence[str], name: Callable[[str], str]) -> str:

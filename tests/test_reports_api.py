@@ -76,6 +76,6 @@ def test_refusals_in_the_api_error_shape(served):
 def test_etag_answers_not_modified(served):
     client, _ = served
     first = client.get("/reports/LKA", params={"format": "md"})
-    assert b"No support measure is recorded for Sri Lanka" in first.content
+    assert b"No dedicated programme is recorded for Sri Lanka" in first.content
     again = client.get("/reports/LKA", params={"format": "md"}, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
