@@ -75,22 +75,15 @@ class Programme(Curated):
     funders: list[Ref] = []
     implementers: list[Ref] = []
     general_population: bool | None = None
-    kind: str = Field(description="dedicated, component or general-population: the counting unit (derived)")
+    kind: str | None = Field(None, description="the counting unit, derived: dedicated, component or general-population")
     part_of: Ref | None = Field(None, description="the measure this one is a component of")
     actor_sector: str | None = Field(None, description="state or non-state: whether a State actor takes part "
                                                        "(derived; absent when the sources name no actor)")
     funder_sector: str | None = Field(None, description="state or non-state: whether a State body funds it "
                                                         "(derived; absent when no funder is stated)")
-    role_types: dict[str, list[str]] = Field({}, description="roles the sources give only by kind of body "
-                                                             "(actor types), never an invented organisation")
     pilot: bool | None = None
     description: str | None = None
     url: str | None = None
-    kind: str | None = Field(None, description="the counting unit, derived: dedicated, component or general-population")
-    actor_sector: str | None = Field(None, description="derived: state when a State actor takes part, non-state when "
-                                                       "none does; absent when the sources state no actor")
-    funder_sector: str | None = Field(None, description="derived: state when a State body funds it, non-state when "
-                                                        "none does; absent when no funder is stated")
 
 
 class PolicyRef(Ref):
