@@ -200,8 +200,11 @@ def run_checked(store, query: NamedQuery, checked: dict) -> list[dict]:
     for row in rows:
         for column in query.lists:
             value = row.get(column)
-            if value is not None and str(value):
-                row[column] = Literal(LIST_SEPARATOR.join(sorted(set(str(value).split(LIST_SEPARATOR)))))
+            if value is None:
+                continue
+            items = sorted({v for v in str(value).split(LIST_SEPARATOR) if v})
+            # an empty list is unbound on every backend (Virtuoso concatenates nothing to "")
+            row[column] = Literal(LIST_SEPARATOR.join(items)) if items else None
     return rows
 
 
