@@ -17,13 +17,17 @@ The rule (stated in every report that shows a verdict):
    as the finding names, in every combination (every dimension for a finding on one, every pair of
    dimensions for a finding on two, every target group, ...).
 3. A gap or weakness is **supported** where `n` is below the baseline (or 0), **contradicted**
-   where it is above; a strength the other way round; `n` equal to the baseline decides nothing.
+   where it is above; `n` equal to the baseline decides nothing. A strength names support that
+   exists ("some countries provide psychosocial support"), not more of it than of anything else:
+   it is **supported** where measures are in scope and **contradicted** where none is; comparisons
+   of shares are balance findings (rule 1).
 4. Target groups and phases are left unstated by most measures: a finding weighed on them is
    testable in a country only where at least half of its current measures state that field;
-   otherwise it is **not testable** there, and the count of measures that state it is given.
-5. Over several countries: supported (or contradicted) when every country where it is testable
-   says so; not testable when none is testable or the countries disagree (each country's verdict
-   is given).
+   otherwise it is **not testable** there, and the count of measures that state it is given. A
+   country where the data holds no current measure is not testable: no record is not "none".
+5. Over several countries: supported (or contradicted) when it is testable in at least half of
+   them and every country where it is testable says so; otherwise not testable (too few countries
+   testable, or they disagree), and each country's verdict is given.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ BALANCES = ("dimension-balance", "level-balance")
 SPARSE = ("target_groups", "phases")  # fields most measures leave unstated
 CURRENT = ("ongoing", "planned", "unknown")
 MIN_STATED = 0.5
+MIN_TESTABLE = 0.5  # of the countries a finding concerns
 NEGATIVE = ("gap", "weakness")
 FOCUS = ("BGD", "IND", "LKA", "NPL", "PAK")
 
@@ -95,6 +100,8 @@ def weigh_in(country: str, finding: dict, measures: Measures) -> Weighing:
     if themes & set(BALANCES):
         return Weighing(country, "not testable", measures=len(current),
                         reason="it compares the shares of dimensions or levels, which the balance table shows")
+    if not current:
+        return Weighing(country, "not testable", reason="the data holds no current measure there")
     if not weighed_on:
         return Weighing(country, "not testable", measures=len(current),
                         reason="a finding on " + ", ".join(sorted(themes) or ["no theme"])
@@ -118,13 +125,16 @@ def weigh_in(country: str, finding: dict, measures: Measures) -> Weighing:
         weighing.reason = (f"only {stated[unknown[0]]} of its {len(current)} current measures state a {tag}; "
                            f"{in_scope} are in scope")
         return weighing
-    negative = finding["kind"] in NEGATIVE
-    if in_scope < baseline or (negative and in_scope == 0):
-        weighing.verdict = "supported" if negative else "contradicted"
+    measures_in_scope = f"{in_scope} current measure{'s' if in_scope != 1 else ''} in scope"
+    if finding["kind"] not in NEGATIVE:
+        weighing.verdict = "supported" if in_scope else "contradicted"
+        weighing.reason = measures_in_scope if in_scope else "no current measure in scope"
+        return weighing
+    if in_scope < baseline or in_scope == 0:
+        weighing.verdict = "supported"
     elif in_scope > baseline:
-        weighing.verdict = "contradicted" if negative else "supported"
-    weighing.reason = (f"{in_scope} current measure{'s' if in_scope != 1 else ''} in scope against an average "
-                       f"of {baseline:.1f} over the {len(counts)} alternatives")
+        weighing.verdict = "contradicted"
+    weighing.reason = f"{measures_in_scope} against an average of {baseline:.1f} over the {len(counts)} alternatives"
     return weighing
 
 
@@ -140,13 +150,17 @@ def assess(findings: list[dict], measures: Measures) -> list[dict]:
     for entry in grouped.values():
         countries = [c for c in entry["countries"] if c in FOCUS] or list(FOCUS)
         weighings = [weigh_in(c, entry, measures) for c in countries]
-        decided = sorted({w.verdict for w in weighings if w.verdict != "not testable"})
-        verdict = decided[0] if len(decided) == 1 else "not testable"
+        testable = [w for w in weighings if w.verdict != "not testable"]
+        decided = sorted({w.verdict for w in testable})
+        enough = bool(testable) and len(testable) >= MIN_TESTABLE * len(weighings)
+        verdict = decided[0] if len(decided) == 1 and enough else "not testable"
         if len(weighings) == 1:
             reason = weighings[0].reason
         else:
-            reason = ("the countries disagree. " if len(decided) > 1 else "") \
-                + "; ".join(f"{w.country}: {w.verdict}, {w.reason}" for w in weighings)
+            preface = ("the countries disagree. " if len(decided) > 1 else
+                       f"testable in only {len(testable)} of its {len(weighings)} countries. "
+                       if testable and not enough else "")
+            reason = preface + "; ".join(f"{w.country}: {w.verdict}, {w.reason}" for w in weighings)
         row = {k: v for k, v in entry.items() if k not in ("country",)}
         assessed.append(row | {"verdict": verdict, "reason": reason, "evidence": [w.as_dict() for w in weighings]})
     return assessed

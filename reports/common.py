@@ -227,9 +227,11 @@ def evidence_rule(facts: Facts) -> str:
             f"tag; n counts the current programmes in scope ({statuses}), and the baseline is the average of the "
             f"same count over every alternative (as many values of each tag, in every combination). A gap or "
             f"weakness is supported where n is below the baseline (or 0) and contradicted where it is above; a "
-            f"strength the other way round. A finding weighed on target groups or phases is testable in a country "
-            f"only where at least {round(100 * evidence.MIN_STATED)}% of its current programmes state that field. "
-            f"Over several countries, a verdict holds when every country where it is testable agrees.")
+            f"strength names support that exists, so it is supported where n is above 0 and contradicted where it "
+            f"is 0. A finding weighed on target groups or phases is testable in a country only where at least "
+            f"{round(100 * evidence.MIN_STATED)}% of its current programmes state that field. Over several "
+            f"countries, a verdict holds when the finding is testable in at least "
+            f"{round(100 * evidence.MIN_TESTABLE)}% of them and every country where it is testable agrees.")
 
 
 def sources_table(facts: Facts, docs: list[Document], cited: Counter) -> Table:

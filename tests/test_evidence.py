@@ -92,6 +92,49 @@ def test_a_finding_is_weighed_on_its_own_tags(evidence):
     assert "only 2 of its 8 current measures state a target group" in judged["fg-older"]["reason"]
 
 
+def test_a_strength_is_supported_by_the_support_it_names_not_by_outnumbering_the_rest(evidence):
+    findings = evidence("findings", country="BGD")
+    judged = {f["finding"]: f for f in assess(findings, Measures.from_store(evidence.store, evidence.vocabulary))}
+    # 2 psychosocial programmes, below the average of 8 / 3: a gap would be supported, the strength is too
+    [weighing] = judged["fg-strength"]["evidence"]
+    assert (weighing["in_scope"], weighing["baseline"]) == (2, 2.67)
+    assert judged["fg-strength"]["verdict"] == "supported"
+    assert judged["fg-strength-none"]["verdict"] == "contradicted"
+    assert judged["fg-strength-none"]["reason"] == "no current measure in scope"
+
+
+def _programme(phases: list[str]) -> dict:
+    return {"status": "ongoing", "dimensions": ["economic"], "levels": ["individual"], "target_groups": [],
+            "phases": phases}
+
+
+def test_a_finding_over_several_countries_needs_most_of_them_testable():
+    # phases stated by every programme in BGD, by none in IND and NPL
+    stated = [_programme(["post-return"])] * 3 + [_programme(["pre-departure"])]
+    silent = [_programme([])] * 4
+    values = {"dimensions": ["economic"], "levels": ["individual"], "target_groups": [],
+              "phases": ["in-service", "post-return", "pre-departure", "return"]}
+    gap = {"finding": "few-before-return", "kind": "gap", "themes": ["pre-departure-preparation"],
+           "phases": ["pre-departure"], "dimensions": [], "levels": [], "target_groups": []}
+
+    def verdict(countries: dict[str, list[dict]]) -> dict:
+        rows = [gap | {"country": country} for country in countries]
+        [judged] = assess(rows, Measures(countries, values))
+        return judged
+
+    # BGD: 1 programme before departure against an average of 1: decides nothing alone
+    assert verdict({"BGD": stated})["verdict"] == "not testable"
+    few = stated[:3] + [_programme(["return"])]
+    assert verdict({"BGD": few})["verdict"] == "supported"
+    # supported in BGD, not testable in the two others: one country of three does not carry it
+    judged = verdict({"BGD": few, "IND": silent, "NPL": silent})
+    assert judged["verdict"] == "not testable"
+    assert judged["reason"].startswith("testable in only 1 of its 3 countries")
+    assert verdict({"BGD": few, "IND": few, "NPL": silent})["verdict"] == "supported"
+    # a country with no current programme in the data tells nothing, not "none"
+    assert verdict({"BGD": few, "IND": []})["evidence"][1]["verdict"] == "not testable"
+
+
 def test_an_overlap_with_a_joint_measure_outranks_one_with_only_a_shared_cell(evidence):
     pairs = evidence("overlapping-actors", country="BGD")
     order = [(p["actor_a"], p["actor_b"]) for p in pairs]
