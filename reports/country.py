@@ -313,8 +313,8 @@ def risks_section(facts: Facts, country: str, name: str, data: CountryData) -> S
         section.add(Table(["programme", "status", "end", "actors", "funders", "no State actor",
                            "external funding only", f"ends by {as_of.year + within}", "pilot"],
                           [[r["name"], facts.label("measureStatusScheme", r["status"]), str(r.get("end") or ""),
-                            sector.get(r["actor_sector"], r["actor_sector"]),
-                            sector.get(r["funder_sector"], r["funder_sector"]), yes(r["no_state_actor"]),
+                            sector[r["actor_sector"] or "not stated"],
+                            sector[r["funder_sector"] or "not stated"], yes(r["no_state_actor"]),
                             yes(r["external_funding_only"]), yes(r["ending"]), yes(r["pilot"])] for r in rows],
                           widths=(3.6, 1, 0.7, 1, 1, 0.9, 0.9, 0.8, 0.6), small=True))
     return section
