@@ -53,7 +53,7 @@ def _alive(pid: int) -> bool:
 def stale(folder: Path, prefix: str) -> list[Path]:
     """The entries of `folder` named `prefix<pid>-...` whose process has ended (left behind by a
     process that was killed) and that belong to this user; a running process's are not stale."""
-    found = []
+    found: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:

@@ -110,7 +110,7 @@ class Converter:
 
     # ------------------------------------------------------------------ reading
     def _scheme_members(self, scheme: URIRef) -> dict[str, URIRef]:
-        return {str(code): concept
+        return {str(code): URIRef(str(concept))
                 for concept in self.ontology.subjects(SKOS.inScheme, scheme)
                 for code in self.ontology.objects(concept, SKOS.notation)}
 
@@ -181,7 +181,7 @@ class Converter:
                 self.problem(record.file, record.line_of("id"), "bad-id",
                              f"an id is one word, not {_show(rid)}", "write `id: some-stable-slug`")
                 return
-            suggestion = re.sub(r"[^a-z0-9]+", "-", _name(rid)[:100].lower()).strip("-")
+            suggestion = re.sub(r"[^a-z0-9]+", "-", str(rid)[:100].lower()).strip("-")
             self.problem(record.file, record.line_of("id"), "bad-id",
                          f"'{_show(rid)}' is not a valid id: ids are lower-case letters and digits joined by hyphens",
                          f"use `id: {suggestion}`")
@@ -230,12 +230,12 @@ class Converter:
                          f"{kind.label} '{record.id}' cites no source",
                          "add `source: {document: ..., section: ..., quote: \"...\"}` with a verbatim quote")
         for key, value in data.items():
-            spec = kind.field(key)
-            if spec is None or key == "id" or value is None:
+            field_spec = kind.field(key)
+            if field_spec is None or key == "id" or value is None:
                 continue
-            if spec.predicate is not None:
-                self.key_lines[(subject, spec.predicate)] = record.line_of(key)
-            self._field(record, spec, value)
+            if field_spec.predicate is not None:
+                self.key_lines[(subject, field_spec.predicate)] = record.line_of(key)
+            self._field(record, field_spec, value)
         if kind.key in ("measures", "policies", "findings", "recommendations") \
                 and "country" not in data and "scope" not in data:
             self.problem(record.file, record.line, "missing-field",
@@ -247,10 +247,10 @@ class Converter:
             add((subject, QB.dataSet, RKG.figures))
             area = self._ref_iri(data.get("place"), ("places",))
             for country in self._as_list(data.get("country")):
-                if area is None and _name(country) in self.schemes["country"]:
-                    area = self.schemes["country"][_name(country)]
-            if area is None and _name(data.get("scope")) in self.schemes["scope"]:
-                area = self.schemes["scope"][_name(data["scope"])]
+                if area is None:
+                    area = self.schemes["country"].get(_name(country) or "")
+            if area is None:
+                area = self.schemes["scope"].get(_name(data.get("scope")) or "")
             if area is not None:
                 add((subject, RKG.refArea, area))
         if kind.key in DATA_SCHEMES:
@@ -259,8 +259,9 @@ class Converter:
             add((subject, SKOS.notation, Literal(record.id)))
             if _name(data.get("name")) is not None:
                 add((subject, SKOS.prefLabel, Literal(_name(data["name"]))))
-        if kind.key == "places" and "within" not in data and _name(data.get("country")) in self.schemes["country"]:
-            add((subject, SKOS.broader, self.schemes["country"][_name(data["country"])]))
+        country_concept = self.schemes["country"].get(_name(data.get("country")) or "")
+        if kind.key == "places" and "within" not in data and country_concept is not None:
+            add((subject, SKOS.broader, country_concept))
         if kind.key == "documents":
             self._load_text(record)
 
@@ -273,7 +274,11 @@ class Converter:
     def _field(self, record: Record, spec: Field, value) -> None:
         subject, line = record.iri, record.line_of(spec.name)
         where = f"'{spec.name}' of {record.kind.label} '{record.id}'"
-        add = self.graph.add
+
+        def add(obj) -> None:
+            if spec.predicate is not None:
+                self.graph.add((subject, spec.predicate, obj))
+
         t = spec.type
         if t in ("str", "text"):
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
@@ -284,25 +289,23 @@ class Converter:
                 if not WIKIDATA.match(str(value)):
                     self.problem(record.file, line, "bad-value", f"{where} must be a Wikidata id like Q1186")
                     return
-                add((subject, spec.predicate, URIRef("http://www.wikidata.org/entity/" + str(value))))
+                add(URIRef("http://www.wikidata.org/entity/" + str(value)))
                 return
-            if spec.predicate is not None:
-                obj = URIRef(str(value)) if spec.name == "url" else Literal(str(value).strip())
-                add((subject, spec.predicate, obj))
+            add(URIRef(str(value)) if spec.name == "url" else Literal(str(value).strip()))
         elif t == "strs":
             items = self._as_list(value)
             for item in items:
                 if not isinstance(item, (str, int, float)):
                     self.problem(record.file, line, "bad-value", f"{where} must be a list of text values")
                     return
-                add((subject, spec.predicate, Literal(str(item).strip())))
+                add(Literal(str(item).strip()))
         elif t == "bool":
             if not isinstance(value, bool):
                 self.problem(record.file, line, "bad-value", f"{where} must be true or false, not '{_show(value)}'",
                              f"write `{spec.name}: true` or `{spec.name}: false`")
                 return
             if spec.predicate is not None:
-                add((subject, spec.predicate, Literal(value)))
+                add(Literal(value))
         elif t == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
                 self.problem(record.file, line, "bad-value", f"{where} must be a number")
@@ -315,14 +318,14 @@ class Converter:
                 self.problem(record.file, line, "bad-value", f"{where} must be a number, not '{_show(value)}'",
                              "write digits only, e.g. 1340601 (no thousands separators, units or words)")
                 return
-            add((subject, spec.predicate, Literal(canonical_decimal(number), datatype=XSD.decimal)))
+            add(Literal(canonical_decimal(number), datatype=XSD.decimal))
         elif t == "date":
             literal = self._date(value)
             if literal is None:
                 self.problem(record.file, line, "bad-date", f"{where} is not a date: '{_show(value)}'",
                              "write a year (2013), a month (2020-11) or a day (2020-11-26)")
                 return
-            add((subject, spec.predicate, literal))
+            add(literal)
         elif t in ("concept", "concepts"):
             values = self._as_list(value)
             if t == "concept" and isinstance(value, list):
@@ -331,7 +334,7 @@ class Converter:
             for item in values:
                 concept = self._concept(record, spec, item, line)
                 if concept is not None:
-                    add((subject, spec.predicate, concept))
+                    add(concept)
         elif t in ("ref", "refs"):
             values = self._as_list(value)
             if t == "ref" and isinstance(value, list):
@@ -340,7 +343,7 @@ class Converter:
             for item in values:
                 target = self._resolve(record, spec, item, line)
                 if target is not None:
-                    add((subject, spec.predicate, target))
+                    add(target)
         elif t == "roles":
             self._roles(record, value, line)
         elif t == "filed_under":
@@ -368,8 +371,8 @@ class Converter:
         return None
 
     def _concept(self, record: Record, spec: Field, value, line: int) -> URIRef | None:
-        members, name = self.schemes[spec.scheme], _name(value)
-        if name in members and not isinstance(value, bool):
+        members, name = self.schemes[spec.scheme or ""], _name(value)
+        if name is not None and name in members and not isinstance(value, bool):
             return members[name]
         allowed = sorted(members)
         listing = ", ".join(allowed) if len(allowed) <= 30 else ", ".join(allowed[:30]) + ", ..."
@@ -413,7 +416,7 @@ class Converter:
         return True
 
     def _ref_iri(self, value, targets) -> URIRef | None:
-        target = self.records.get(_name(value)) if _name(value) is not None else None
+        target = self.records.get(_name(value) or "")
         return target.iri if target is not None and target.kind.key in targets else None
 
     def _roles(self, record: Record, value, line: int) -> None:
@@ -549,7 +552,7 @@ class Converter:
                 self.problem(record.file, item.line, "bad-source",
                              f"the source of {record.kind.label} '{record.id}' lacks {', '.join(missing)}",
                              "every source names its document, section and a short verbatim quote")
-            document = self.records.get(_name(item.get("document")))
+            document = self.records.get(_name(item.get("document")) or "")
             if item.get("document") and document is None and self._in_unreadable(_name(item["document"])):
                 pass
             elif item.get("document") and (document is None or document.kind.key != "documents"):
@@ -557,7 +560,8 @@ class Converter:
                 self.problem(record.file, item.line_of("document"), "unknown-reference",
                              f"the source of {record.kind.label} '{record.id}' names document "
                              f"'{_show(item.get('document'))}', which does not exist",
-                             did_you_mean(_name(item.get("document")), docs) or f"documents: {', '.join(docs)}")
+                             did_you_mean(_name(item.get("document")) or "", docs)
+                             or f"documents: {', '.join(docs)}")
                 document = None
             passage = URIRef(f"{record.iri}#{prefix}-{index}")
             self.graph.add((subject, PROV.wasDerivedFrom, passage))
@@ -577,7 +581,7 @@ class Converter:
         if item.get("supports") is None:
             return
         for name in self._as_list(item["supports"]):
-            if _name(name) is None or record.kind.field(_name(name)) is None \
+            if _name(name) is None or record.kind.field(str(name)) is None \
                     or name in ("id", "source", "note", "uncertain"):
                 self.problem(record.file, item.line_of("supports"), "bad-value",
                              f"`supports` of a source of {record.kind.label} '{record.id}' names '{_show(name)}', "

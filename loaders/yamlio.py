@@ -69,10 +69,10 @@ _STR = _CORE + "str"
 _ALIASES_HINT = "write the value out in full where it is needed: curated data does not use anchors (&) or aliases (*)"
 
 # libyaml's parser when PyYAML was built with it (several times faster); same marks, same errors
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):
+class _Loader(_Base):  # type: ignore[valid-type,misc]  # the base is chosen at import time
     """libyaml's parser, this module's composer (below) and PyYAML's safe constructor."""
 
     def get_single_node(self):
@@ -108,10 +108,12 @@ class _Loader(_Base):
         if isinstance(event, yaml.ScalarEvent):
             if tag in (None, "!"):
                 tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
-            return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,  # type: ignore[arg-type]
+                                   style=event.style)
+        node: yaml.CollectionNode
         if isinstance(event, yaml.SequenceStartEvent):
             node = yaml.SequenceNode(self.resolve(yaml.SequenceNode, None, event.implicit), [],
-                                     event.start_mark, None, flow_style=event.flow_style)
+                                     event.start_mark, None, flow_style=event.flow_style)  # type: ignore[arg-type]
             while not self.check_event(yaml.SequenceEndEvent):
                 node.value.append(self._compose(depth + 1))
         else:
