@@ -38,6 +38,7 @@ def reload_in_background(url: str) -> tuple[threading.Thread, dict]:
     return thread, answer
 
 
+@pytest.mark.slow
 def test_a_rebuild_past_its_time_limit_fails_like_invalid_data_while_the_server_answers(mini):
     server = LiveServer(create_app(data_settings(mini, admin_token=TOKEN, sparql_workers=1,
                                                             rebuild_timeout=3)))
@@ -160,6 +161,7 @@ def test_a_fuzz_of_malformed_queries_never_stops_the_worker(pool):
 
 # ---------------------------------------------------------------------------- workers outlive reloads
 
+@pytest.mark.slow
 def test_workers_spawned_by_a_reload_outlive_the_thread_that_ran_it(mini):
     """The workers die with their parent (PR_SET_PDEATHSIG), which Linux reads as the *thread* that
     started them: workers started by a reload thread were killed once that thread ended, and the
@@ -217,6 +219,7 @@ def processes_mentioning(*texts: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("trigger", ["reload", "watch"])
 def test_sigterm_during_a_long_rebuild_stops_the_server_promptly_and_leaves_nothing_behind(mini, tmp_path, trigger):
     import os
@@ -412,6 +415,7 @@ def test_every_answer_carries_the_security_headers_and_html_pages_a_content_secu
     assert policy["script-src"] == f"'self' 'sha256-{digest}'"
 
 
+@pytest.mark.slow
 def test_a_post_to_sparql_whose_body_trickles_in_is_cut_off(mini):
     import select
     import socket

@@ -95,7 +95,11 @@ def builds():
     runner.close()
 
 
-@pytest.mark.parametrize("name", list(CORPUS))
+BIG = {"huge-name-50mb", "huge-quote-50mb", "list-of-1e6-scalars", "flow-list-of-1e6", "5e4-records",
+       "1e5-unknown-fields"}  # seconds each: the quick loop leaves them to the full suite
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in BIG else n for n in CORPUS])
 def test_a_hostile_file_ends_in_a_build_or_in_problems_at_a_file_and_line(builds, tmp_path, name):
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "mini", data)
