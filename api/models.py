@@ -194,9 +194,10 @@ class PolicyDetail(Policy):
     recommendations: list[FindingRef] = []
 
 
-class Finding(Curated):
+class Statement(Curated):
+    """What findings and recommendations share: a statement of the assessment, tagged."""
+
     name: str | None = None
-    kind: str
     country: list[str] = []
     scope: str | None = None
     themes: list[str] = []
@@ -206,21 +207,15 @@ class Finding(Curated):
     phases: list[str] = []
     target_groups: list[str] = []
     about: list[TypedRef] = []
+
+
+class Finding(Statement):
+    kind: str
     recommendations: list[Ref] = Field([], description="recommendations that answer it")
 
 
-class Recommendation(Curated):
-    name: str | None = None
-    country: list[str] = []
-    scope: str | None = None
-    themes: list[str] = []
-    statement: str
-    dimensions: list[str] = []
-    levels: list[str] = []
-    phases: list[str] = []
-    target_groups: list[str] = []
+class Recommendation(Statement):
     addresses: list[FindingRef] = []
-    about: list[TypedRef] = []
 
 
 class Indicator(Model):

@@ -326,24 +326,16 @@ class Converter:
                              "write a year (2013), a month (2020-11) or a day (2020-11-26)")
                 return
             add(literal)
-        elif t in ("concept", "concepts"):
-            values = self._as_list(value)
-            if t == "concept" and isinstance(value, list):
-                self.problem(record.file, line, "bad-value", f"{where} takes one value, not a list")
+        elif t in ("concept", "concepts", "ref", "refs"):
+            if t in ("concept", "ref") and isinstance(value, list):
+                self.problem(record.file, line, "bad-value",
+                             f"{where} takes one {'value' if t == 'concept' else 'id'}, not a list")
                 return
-            for item in values:
-                concept = self._concept(record, spec, item, line)
-                if concept is not None:
-                    add(concept)
-        elif t in ("ref", "refs"):
-            values = self._as_list(value)
-            if t == "ref" and isinstance(value, list):
-                self.problem(record.file, line, "bad-value", f"{where} takes one id, not a list")
-                return
-            for item in values:
-                target = self._resolve(record, spec, item, line)
-                if target is not None:
-                    add(target)
+            lookup = self._concept if t.startswith("concept") else self._resolve
+            for item in self._as_list(value):
+                node = lookup(record, spec, item, line)
+                if node is not None:
+                    add(node)
         elif t == "roles":
             self._roles(record, value, line)
         elif t == "filed_under":
