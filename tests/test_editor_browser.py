@@ -3,9 +3,6 @@ this server, whatever a share link says."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -13,14 +10,8 @@ import pytest
 
 from rkg.api.app import create_app
 from support import fixture_settings
+from support.browser import chromium
 from support.live import LiveServer
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
 
 ASK = "ASK { ?s ?p ?o }"
 
@@ -34,16 +25,8 @@ def live():
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "chromium is missing: tests/setup/install-chromium.sh installs it"
-    profile = tempfile.mkdtemp(prefix="rkg-chromium-")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                       args=FLAGS, viewport={"width": 1200, "height": 900})
+    with chromium() as context:
         yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def open_recording(browser, url: str):
