@@ -12,7 +12,7 @@ The rule (stated in every report that shows a verdict):
    psychosocial support"), which the balance table shows, not one count.
 2. A measure is in the scope of a finding when it covers one of the named values of each tag the
    finding is weighed on. In each country the finding concerns, `n` = the current measures in
-   scope (ongoing, planned or of unknown status; by default the dedicated programmes), and
+   scope (ongoing or of unknown status; by default the dedicated programmes), and
    `baseline` = the average of the same count over every alternative: as many values of each tag
    as the finding names, in every combination (every dimension for a finding on one, every pair of
    dimensions for a finding on two, every target group, ...).
@@ -43,7 +43,9 @@ TESTED_ON = {"psychosocial-support": ("dimensions", "levels"), "targeting": ("ta
              "gender": ("target_groups",), "pre-departure-preparation": ("phases",)}
 BALANCES = ("dimension-balance", "level-balance")
 SPARSE = ("target_groups", "phases")  # fields most measures leave unstated
-CURRENT = ("ongoing", "planned", "unknown")
+# what exists now: ongoing, or of unknown status (not ended, not merely planned), as empty-and-thin-cells
+# counts a cell's measures and the reports count current programmes
+CURRENT = ("ongoing", "unknown")
 MIN_STATED = 0.5
 MIN_TESTABLE = 0.5  # of the countries a finding concerns
 NEGATIVE = ("gap", "weakness")

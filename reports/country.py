@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import combinations
 
+from ..graph.evidence import CURRENT
 from . import charts
 from . import sentences as S
 from .common import (
@@ -20,7 +21,7 @@ from .common import (
     recommendations_section,
     sparse_fields,
 )
-from .facts import CURRENT, ENDED, Facts
+from .facts import ENDED, Facts
 from .gaps import CountryData, Gap, cells_subject, country_gaps, key_messages, merged_headline, rule_sentence
 from .model import Chart, Entry, HeatCell, Heatmap, Item, Items, Message, Paragraph, Report, Section, Table
 

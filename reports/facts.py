@@ -22,7 +22,6 @@ from ..graph.stats import data_version, record_counts
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 COUNTED = ("measures", "actors", "policies", "findings", "recommendations", "figures")  # by country
-CURRENT = ("ongoing", "unknown")  # the statuses empty-and-thin-cells counts as current
 ENDED = ("completed", "defunct")
 
 # The order in which codes are shown (alphabetical order puts "community" before "individual");

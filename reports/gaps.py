@@ -21,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from ..graph.evidence import CURRENT
 from . import sentences as S
-from .facts import CURRENT, DISPLAY_ORDER, Facts
+from .facts import DISPLAY_ORDER, Facts
 
 DIM, LVL, TG = "dimensionScheme", "levelScheme", "targetGroupScheme"
 NEGATIVE = ("gap", "weakness")

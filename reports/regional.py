@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..graph.evidence import CURRENT
 from . import charts
 from . import sentences as S
 from .common import (
@@ -20,7 +21,7 @@ from .common import (
     sparse_fields,
 )
 from .country import current_on
-from .facts import CURRENT, Facts
+from .facts import Facts
 from .gaps import CountryData, Gap, country_gaps, finding_gaps
 from .model import Chart, Message, Paragraph, Report, Section, Table
 
