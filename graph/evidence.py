@@ -5,11 +5,13 @@ The rule (stated in every report that shows a verdict):
 
 1. Counts of measures speak only to findings about how much support there is for whom: on
    psychosocial support (weighed on the dimensions and levels the finding names), on targeting or
-   gender (on the target groups it names), on preparation before departure (on the phases it
-   names): `TESTED_ON`. A finding on anything else (data systems, coordination, capacity, policy,
-   finance, awareness, ...) is **not testable** by the data, whatever else it is tagged with; so is
-   a finding on the balance of dimensions or levels: it compares shares ("more economic than
-   psychosocial support"), which the balance table shows, not one count.
+   gender (on the target groups it names): `TESTED_ON`. A finding on anything else (data systems,
+   coordination, capacity, policy, finance, awareness, ...) is **not testable** by the data,
+   whatever else it is tagged with; so is a finding on the balance of dimensions or levels: it
+   compares shares ("more economic than psychosocial support"), which the balance table shows,
+   not one count; and so is one on preparation for return before departure: the sources fault
+   the content of pre-departure training ("does not provide reintegration-related information"),
+   which a count of pre-departure programmes cannot see.
 2. A measure is in the scope of a finding when it covers one of the named values of each tag the
    finding is weighed on. In each country the finding concerns, `n` = the current measures in
    scope (ongoing or of unknown status; by default the dedicated programmes), and
@@ -21,7 +23,7 @@ The rule (stated in every report that shows a verdict):
    exists ("some countries provide psychosocial support"), not more of it than of anything else:
    it is **supported** where measures are in scope and **contradicted** where none is; comparisons
    of shares are balance findings (rule 1).
-4. Target groups and phases are left unstated by most measures: a finding weighed on them is
+4. Target groups (and phases) are left unstated by most measures: a finding weighed on them is
    testable in a country only where at least half of its current measures state that field;
    otherwise it is **not testable** there, and the count of measures that state it is given. A
    country where the data holds no current measure is not testable: no record is not "none".
@@ -40,7 +42,7 @@ from .queries import internal, records, run
 
 TAGS = ("dimensions", "levels", "target_groups", "phases")
 TESTED_ON = {"psychosocial-support": ("dimensions", "levels"), "targeting": ("target_groups",),
-             "gender": ("target_groups",), "pre-departure-preparation": ("phases",)}
+             "gender": ("target_groups",)}
 BALANCES = ("dimension-balance", "level-balance")
 SPARSE = ("target_groups", "phases")  # fields most measures leave unstated
 # what exists now: ongoing, or of unknown status (not ended, not merely planned), as empty-and-thin-cells

@@ -103,28 +103,34 @@ def test_a_strength_is_supported_by_the_support_it_names_not_by_outnumbering_the
     assert judged["fg-strength-none"]["reason"] == "no current measure in scope"
 
 
-def _programme(phases: list[str]) -> dict:
-    return {"status": "ongoing", "dimensions": ["economic"], "levels": ["individual"], "target_groups": [],
-            "phases": phases}
+def _programme(groups: list[str], phases: list[str] = ()) -> dict:
+    return {"status": "ongoing", "dimensions": ["economic"], "levels": ["individual"], "target_groups": groups,
+            "phases": list(phases)}
+
+
+VALUES = {"dimensions": ["economic"], "levels": ["individual"], "phases": ["post-return", "pre-departure"],
+          "target_groups": ["children", "older-returnees", "women", "youth"]}
+
+
+def _judge(finding: dict, countries: dict[str, list[dict]]) -> dict:
+    rows = [finding | {"country": country} for country in countries]
+    [judged] = assess(rows, Measures(countries, VALUES))
+    return judged
 
 
 def test_a_finding_over_several_countries_needs_most_of_them_testable():
-    # phases stated by every programme in BGD, by none in IND and NPL
-    stated = [_programme(["post-return"])] * 3 + [_programme(["pre-departure"])]
+    # target groups stated by every programme in BGD, by none in IND and NPL
+    stated = [_programme(["women"])] * 3 + [_programme(["older-returnees"])]
     silent = [_programme([])] * 4
-    values = {"dimensions": ["economic"], "levels": ["individual"], "target_groups": [],
-              "phases": ["in-service", "post-return", "pre-departure", "return"]}
-    gap = {"finding": "few-before-return", "kind": "gap", "themes": ["pre-departure-preparation"],
-           "phases": ["pre-departure"], "dimensions": [], "levels": [], "target_groups": []}
+    gap = {"finding": "older-left-out", "kind": "gap", "themes": ["targeting"], "target_groups": ["older-returnees"],
+           "phases": [], "dimensions": [], "levels": []}
 
     def verdict(countries: dict[str, list[dict]]) -> dict:
-        rows = [gap | {"country": country} for country in countries]
-        [judged] = assess(rows, Measures(countries, values))
-        return judged
+        return _judge(gap, countries)
 
-    # BGD: 1 programme before departure against an average of 1: decides nothing alone
+    # BGD: 1 programme for older returnees against an average of 1: decides nothing alone
     assert verdict({"BGD": stated})["verdict"] == "not testable"
-    few = stated[:3] + [_programme(["return"])]
+    few = stated[:3] + [_programme(["youth"])]
     assert verdict({"BGD": few})["verdict"] == "supported"
     # supported in BGD, not testable in the two others: one country of three does not carry it
     judged = verdict({"BGD": few, "IND": silent, "NPL": silent})
@@ -133,6 +139,16 @@ def test_a_finding_over_several_countries_needs_most_of_them_testable():
     assert verdict({"BGD": few, "IND": few, "NPL": silent})["verdict"] == "supported"
     # a country with no current programme in the data tells nothing, not "none"
     assert verdict({"BGD": few, "IND": []})["evidence"][1]["verdict"] == "not testable"
+
+
+def test_counting_pre_departure_programmes_does_not_test_preparation_for_return():
+    # every programme states its phase, and none acts before departure: still, whether pre-departure
+    # training prepares migrants for return is a matter of its content, which counts cannot see
+    programmes = [_programme(["women"], ["post-return"])] * 4
+    weakness = {"finding": "no-preparation", "kind": "weakness", "themes": ["pre-departure-preparation"],
+                "phases": ["pre-departure"], "target_groups": [], "dimensions": [], "levels": []}
+    judged = _judge(weakness, {"PAK": programmes})
+    assert judged["verdict"] == "not testable" and "pre-departure-preparation" in judged["reason"]
 
 
 def test_an_overlap_with_a_joint_measure_outranks_one_with_only_a_shared_cell(evidence):
