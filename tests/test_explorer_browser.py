@@ -155,10 +155,25 @@ def test_nepal_heatmap_and_why_a_cell_is_thin_or_empty(browser, server, shots, v
     assert why.startswith(("Thin:", "No ")), why
     assert label in page.locator("#cell-title").inner_text()
     view.check(shots, name, "table.heatmap", "#cell-detail .why", "text=How complete are these measures?")
+    assert verdicts_shown(page) == verdicts_served(server, "dedicated")
     page.get_by_label("component of another measure").check()
     page.wait_for_function("location.hash.includes('component')")
     view.ready()
+    assert verdicts_shown(page) == verdicts_served(server, "with-components")
     view.close()
+
+
+def verdicts_shown(page) -> list[str]:
+    """The data's verdict on each finding of the country's findings table, as the page shows it."""
+    rows = page.locator("table:has(caption:has-text('Findings of the assessment')) tbody tr")
+    return sorted(row.locator("td").nth(3).inner_text() for row in rows.all())
+
+
+def verdicts_served(server, unit: str) -> list[str]:
+    import httpx
+
+    found = httpx.get(server.url + "/gaps/findings", params={"country": "NPL", "unit": unit, "limit": 1000}).json()
+    return sorted(f["verdict"] for f in found["items"])
 
 
 def test_measures_by_type_and_by_place(browser, server, shots):

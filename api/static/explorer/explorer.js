@@ -290,13 +290,23 @@ function cellsOf(measures) {
   return cells;
 }
 
+// the counting unit of the analyses for the kinds of measure ticked
+function unitOf(kinds) {
+  const component = kinds.includes("component"), general = kinds.includes("general-population");
+  return component && general ? "all" : component ? "with-components" : general ? "with-general" : "dedicated";
+}
+
 async function countryView({ parts, params }) {
   const code = (parts[1] || "BGD").toUpperCase();
   const kinds = params.kind ? list(params.kind) : ["dedicated"];
-  const [profile, measures, all, findings, thin] = await Promise.all([
+  const [profile, measures, all, findings, thin, weighed] = await Promise.all([
     api(`/countries/${code}`), api(`/programmes?${query({ country: code, kind: kinds, limit: 1000 })}`),
     api(`/programmes?${query({ country: code, limit: 1000 })}`), api(`/findings?country=${code}&limit=1000`),
-    api(`/gaps/empty-and-thin-cells?country=${code}&limit=1000`)]);
+    api(`/gaps/empty-and-thin-cells?country=${code}&limit=1000`),
+    api(`/gaps/findings?${query({ country: code, unit: unitOf(kinds), limit: 1000 })}`)]);
+  const evidence = new Map(weighed.items.map((f) => [f.finding, f]));
+  const verdict = (f) => (evidence.get(f.id) || {}).verdict || "";
+  const reason = (f) => (evidence.get(f.id) || {}).reason || "";
   const cells = cellsOf(measures.items);
   const allCells = cellsOf(all.items);
   const picked = params.cell || "";
@@ -317,7 +327,7 @@ async function countryView({ parts, params }) {
       : inCell.length === 1 ? `Thin: one measure covers ${label("dimension", d)} support at the ${l} level.`
         : `${inCell.length} measures cover ${label("dimension", d)} support at the ${l} level.`;
     const flags = row ? [row.single_actor && "one actor only", row.external_only && "funded from outside the State only",
-      row.current === 0 && "no current (ongoing or planned) measure"].filter(Boolean) : [];
+      row.current === 0 && "no current measure (ongoing, or status not given)"].filter(Boolean) : [];
     detail.append(h("section", { class: "panel", "aria-labelledby": "cell-title" },
       h("h2", { id: "cell-title" }, `${label("dimension", d)} × ${l} in ${profile.name}`),
       h("p", { class: "why" }, why, flags.length ? " " + flags.join("; ") + "." : ""),
@@ -329,7 +339,7 @@ async function countryView({ parts, params }) {
         ". Tick them above to count them.") : null,
       related.length ? [h("h3", {}, "What the assessment says on this dimension or level"),
         h("ul", { class: "plain" }, related.map((f) => h("li", {}, h("span", { class: "badge" }, f.kind), link("finding", { id: f.id, name: f.name || f.statement }),
-          ": ", f.statement, quote((f.sources || [])[0]))))] :
+          ": ", f.statement, " ", h("span", { class: "muted" }, `The data: ${verdict(f)}. ${reason(f)}`), quote((f.sources || [])[0]))))] :
         h("p", { class: "muted" }, "The assessment states no finding on this dimension or level for the country."),
       h("p", {}, h("a", { href: `#/measures?${query({ country: code, dimension: d, level: l, kind: kinds })}` }, "these measures as a list"))));
   }
@@ -368,9 +378,14 @@ async function countryView({ parts, params }) {
     table(`completeness-${code}`, "Measures stating", [{ title: "field", text: (r) => r[0] },
       { title: "measures", text: (r) => `${r[1]} of ${ms.length}`, cell: (r) => share(r[1]) }], completeness),
     h("h2", {}, "Gaps and findings"),
+    h("p", { class: "muted" }, "Each finding with what the data says of it: supported, contradicted, or not testable (counts of measures speak only to findings on psychosocial support, targeting and gender, and only where enough records state the field). ",
+      h("a", { href: `/gaps/findings?${query({ country: code, unit: unitOf(kinds) })}` }, "The rule and the counts, as JSON"), "."),
     table(`findings-${code}`, "Findings of the assessment", [
       { title: "kind", text: (r) => r.kind }, { title: "finding", text: (r) => r.name || "", cell: (r) => link("finding", { id: r.id, name: r.name || r.id }) },
-      { title: "statement", text: (r) => r.statement }, { title: "section", text: (r) => (r.sources[0] || {}).section || "" }], findings.items),
+      { title: "statement", text: (r) => r.statement },
+      { title: "the data", text: (r) => verdict(r), cell: (r) => h("span", { title: reason(r) }, verdict(r)) },
+      { title: "why", text: (r) => reason(r) },
+      { title: "section", text: (r) => (r.sources[0] || {}).section || "" }], findings.items),
     apiLink(`/programmes?${query({ country: code, kind: kinds })}`));
 }
 
