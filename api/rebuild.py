@@ -140,13 +140,13 @@ def _child(conn, settings_hex: str, memory_mb: int) -> None:
         from ..graph.backend import build_from
         from ..loaders.problems import LoadError
 
+        reply: tuple[str, object]
         try:
             reply = ("built", build_from(pickle.loads(bytes.fromhex(settings_hex))))
         except LoadError as error:
             reply = ("invalid", error.problems)
         conn.send(reply)
     except MemoryError:
-        reply = None
         conn.send(("memory",))
     except BaseException as error:  # reported to the server, which logs it
         conn.send(("failed", f"{type(error).__name__}: {str(error)[:500]}"))

@@ -114,7 +114,8 @@ class Worker:
         self.conn = Connection(ours.detach())
         self.ready = False
         self.isolated = False
-        self._started, self._problem, self._on_ready = threading.Event(), None, on_ready
+        self._started, self._on_ready = threading.Event(), on_ready
+        self._problem: str | None = None
         # its start is awaited (and logged) at once, not when a query first needs it
         threading.Thread(target=self._await_start, name="rkg-sparql-start", daemon=True).start()
 
@@ -202,6 +203,8 @@ class WorkerPool:
     def _write(self) -> None:
         """The current graph as an N-Triples file for workers to load (kept while the pool runs)."""
         path = self._dir / f"graph-{self._generation}.nt"
+        if self._data is None:
+            raise RuntimeError("load a graph into the SPARQL worker pool before starting it")
         if not path.exists():
             self._dir.mkdir(mode=0o700, exist_ok=True)
             path.write_bytes(self._data)
@@ -265,7 +268,8 @@ class WorkerPool:
             executor, self._executor = self._executor, None
             self._paths.clear()
             shutil.rmtree(self._dir, ignore_errors=True)  # workers have loaded it; a new start writes it again
-        executor.shutdown(wait=False, cancel_futures=True)
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ queries
     async def query(self, request: dict) -> Outcome:
