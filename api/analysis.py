@@ -3,7 +3,9 @@ analyses under /gaps and the coordination analyses under /coordination.
 
 Each named query gets its own route, generated from the header of its .rq file, so /docs shows
 its parameters with their types and allowed values. Values are checked and bound as RDF terms
-by `rkg.graph.queries.run`, never pasted into the query text.
+by `rkg.graph.queries.run`, never pasted into the query text. Answers are computed in the
+`analyses` lane (api/lanes.py: bounded, time-limited, one computation for identical requests) and
+kept per graph and parameters.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from ..graph.parameters import Vocabulary
 from ..graph.queries import NamedQuery, check_values, library, records, run_checked
 from . import models as m
 from . import tabular
-from .deps import KGDep
+from .deps import KGDep, LanesDep
+from .lanes import Lanes
 from .links import with_links
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 from .state import KG
@@ -127,12 +130,20 @@ class Network(m.Model):
 
 # ---------------------------------------------------------------------------- running
 
-def answer(kg: KG, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
-    """(the parameters it ran with, defaults included; the rows as plain values, with the links and
-    sources of their ids: api/links.py), computed once per graph and parameters."""
+def rows(kg: KG, query: NamedQuery, checked: dict) -> list[dict]:
+    """The rows as plain values, with the links and sources of their ids (api/links.py): the work."""
+    return with_links(kg.catalogue, records(run_checked(kg.store, query, checked), query))
+
+
+def _key(query: NamedQuery, checked: dict) -> tuple:
+    return ("query", query.name, tuple(sorted(checked.items())))
+
+
+async def answer(kg: KG, lanes: Lanes, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
+    """(the parameters it ran with, defaults included; its rows), computed once per graph and
+    parameters in the analyses lane. Invalid values are refused here, before any work."""
     checked = check_values(query, given, kg.vocabulary)
-    key = ("query", query.name, tuple(sorted(checked.items())))
-    found = kg.remembered(key, lambda: with_links(kg.catalogue, records(run_checked(kg.store, query, checked), query)))
+    found = await lanes.analyses.get(kg.results, _key(query, checked), lambda: rows(kg, query, checked))
     return {p.name: checked.get(p.name) for p in query.params}, found
 
 
@@ -145,13 +156,13 @@ def _endpoint(query: NamedQuery, shape, vocabulary: Vocabulary, paged: bool = Tr
     """The route of a named query: its parameters declared from the query's header."""
     values = filters(_filters(query), vocabulary, check=False)
     if paged:
-        def paged_endpoint(kg: KGDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
-            return tabular.respond_rows(how, kg, query, shape(query, *answer(kg, query, values), page))
+        async def paged_endpoint(kg: KGDep, lanes: LanesDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
+            return tabular.respond_rows(how, kg, query, shape(query, *await answer(kg, lanes, query, values), page))
 
         endpoint = inject(paged_endpoint, page=paging(vocabulary), values=values)
     else:
-        def whole_endpoint(kg: KGDep, values: dict) -> dict:
-            return shape(query, *answer(kg, query, values), None)
+        async def whole_endpoint(kg: KGDep, lanes: LanesDep, values: dict) -> dict:
+            return shape(query, *await answer(kg, lanes, query, values), None)
 
         endpoint = inject(whole_endpoint, values=values)
     endpoint.__name__ = "query_" + query.name.replace("-", "_")
@@ -207,10 +218,16 @@ def router(vocabulary: Vocabulary) -> APIRouter:
     weighing = [Filter("unit", "code:counting-unit", "the measures counted: dedicated (programmes), with-components, "
                        "with-general or all", default="dedicated")]
 
-    def findings_with_evidence(kg: KGDep, page: Page, values: dict, unit: dict) -> dict:
-        used, rows = answer(kg, findings, values)
+    async def findings_with_evidence(kg: KGDep, lanes: LanesDep, page: Page, values: dict, unit: dict) -> dict:
+        checked = check_values(findings, values, kg.vocabulary)
+        used = {p.name: checked.get(p.name) for p in findings.params}
         key = ("evidence", tuple(sorted(used.items())), tuple(sorted(unit.items())))
-        return page(kg.remembered(key, lambda: assess(rows, Measures.from_store(kg.store, kg.vocabulary, **unit))))
+
+        def weigh() -> list[dict]:  # one slot for both: the findings' rows (kept too) and their weighing
+            found = kg.results.get(_key(findings, checked), lambda: rows(kg, findings, checked))
+            return assess(found, Measures.from_store(kg.store, kg.vocabulary, **unit))
+
+        return page(await lanes.analyses.get(kg.results, key, weigh))
 
     api.add_api_route("/gaps/findings", inject(findings_with_evidence, page=paging(vocabulary),
                                                values=filters(_filters(findings), vocabulary, check=False),
@@ -226,13 +243,15 @@ def router(vocabulary: Vocabulary) -> APIRouter:
                           responses=tabular.RESPONSES,
                           description=query.answers + f" (named query `{name}`)")
 
-    def get_network(kg: KGDep, options: dict,
-                    format: Annotated[Literal["json", "graphml", "gexf"], Query(
-                        description="json (metrics and edges), graphml or gexf (for Gephi, Cytoscape)")] = "json"):
+    async def get_network(kg: KGDep, lanes: LanesDep, options: dict,
+                          format: Annotated[Literal["json", "graphml", "gexf"], Query(
+                              description="json (metrics and edges), graphml or gexf (for Gephi, Cytoscape)")] = "json"):
         country = options.get("country")
         if format == "json":
-            return kg.cached(("network", country), lambda: {"country": country} | network(kg.store, country)[2])
-        text = kg.cached(("network", country, format), lambda: export_network(kg.store, format, country))
+            return await lanes.analyses.get(kg.cache, ("network", country),
+                                            lambda: {"country": country} | network(kg.store, country)[2])
+        text = await lanes.analyses.get(kg.cache, ("network", country, format),
+                                        lambda: export_network(kg.store, format, country))
         return Response(text, media_type=NETWORK_MEDIA[format],
                         headers={"Content-Disposition": f'inline; filename="network{"-" + country if country else ""}.{format}"'})
 
