@@ -39,6 +39,8 @@ ENVIRONMENT = {
     "RKG_SPARQL_WORKERS": "sparql_workers",
     "RKG_SPARQL_QUEUE_TIMEOUT": "sparql_queue_timeout",
     "RKG_SPARQL_MEMORY_MB": "sparql_memory_mb",
+    "RKG_SPARQL_RESERVE_WORKERS": "sparql_reserve_workers",
+    "RKG_SPARQL_RESERVE_TIMEOUT": "sparql_reserve_timeout",
     "RKG_ANALYSIS_WORKERS": "analysis_workers",
     "RKG_ANALYSIS_TIMEOUT": "analysis_timeout",
     "RKG_ANALYSIS_QUEUE_TIMEOUT": "analysis_queue_timeout",
@@ -80,6 +82,8 @@ class Settings:
     sparql_memory_mb: int = 2048             # address-space limit of each worker
     sparql_isolate_network: bool = True      # workers leave the network, where the system allows it
     sparql_warm_start: bool = False          # start the workers with the server, not at the first query
+    sparql_reserve_workers: int = 1          # more workers, kept for short queries when the others are all busy:
+    sparql_reserve_timeout: float = 1.0      # a query there may run this many seconds (api/sparql_pool.py)
     # the API's expensive work in bounded lanes (api/lanes.py): named queries, analyses, the network
     analysis_workers: int = 2                # computed at once (identical requests share one computation)
     analysis_timeout: float = 10.0           # seconds a request waits for its answer before a 503
@@ -121,6 +125,8 @@ class Settings:
             raise ValueError("SPARQL time limits must be positive")
         if self.sparql_workers < 1:
             raise ValueError("at least one SPARQL worker is needed")
+        if self.sparql_reserve_workers < 0 or self.sparql_reserve_timeout <= 0:
+            raise ValueError("SPARQL reserve workers cannot be negative, and their time limit must be positive")
         if self.analysis_workers < 1 or self.report_workers < 1:
             raise ValueError("analyses and reports need at least one worker each")
         if min(self.analysis_timeout, self.analysis_queue_timeout, self.report_timeout, self.report_queue_timeout) <= 0:

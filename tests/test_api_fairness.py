@@ -1,6 +1,7 @@
 """Expensive work never holds up cheap requests (issue 14, item 6): analyses and reports run in
 bounded lanes with a queue time limit and a time limit, identical requests share one computation,
-and /health and the record routes answer at once whatever the lanes are doing.
+/health and the record routes answer at once whatever the lanes are doing, and two runaway SPARQL
+queries do not make a small ASK wait for them.
 
 A real uvicorn server (in a thread of this process, so that a test can make an analysis or a
 report slow on purpose: `slowed`) on the analytics fixture; every wait is bounded."""
@@ -21,6 +22,9 @@ from support import FIXTURES
 from support.live import LiveServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
 
 def settings(**options) -> Settings:
     """The analytics fixture, with `options` as the server reads them from its environment."""
@@ -209,3 +213,27 @@ def test_a_report_past_its_time_limit_is_a_503_and_other_reports_wait_at_most_th
         assert refused_honestly(busy) and busy.json()["error"]["code"] == "busy", busy.text
         assert 0.4 < seconds < 1.5
         assert timed(client, "/health")[0] < 0.3
+
+
+def test_two_runaway_sparql_queries_do_not_hold_up_a_small_ask(serve):
+    """Both workers run a query that will not end before the time limit (4 s): a small ASK is still
+    answered at once, by the worker kept in reserve for short queries. Before: it waited for one of
+    the runaways to be stopped (about 4 s)."""
+    url = serve(sparql_workers=2, sparql_timeout=4.0, sparql_queue_timeout=6.0)
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for _ in range(3):  # every worker up before timing anything
+            assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        runaways = [threading.Thread(target=httpx.post, args=(url + "/sparql",),
+                                     kwargs={"data": {"query": RUNAWAY}, "timeout": 60}) for _ in range(2)]
+        for thread in runaways:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while client.get("/health").json()["sparql"]["idle"] != 0:
+            assert time.monotonic() < deadline, "the runaways never took both workers"
+            time.sleep(0.05)
+        for _ in range(3):
+            seconds, answer = timed(client, "/sparql", query="ASK { ?s ?p ?o }")
+            assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
+            assert seconds < 1.0, f"a small ASK waited {seconds:.1f} s behind two runaways"
+        for thread in runaways:
+            thread.join(timeout=30)
