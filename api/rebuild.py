@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 MIB = 1024 * 1024
+NICE = 10  # a rebuild (and the validation processes it starts) yields the CPU to the server it runs beside
 
 
 class Cancelled(Exception):
@@ -134,6 +135,8 @@ def _child(conn, settings_hex: str, memory_mb: int) -> None:
     limit = memory_mb * MIB
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
     try:
         import pickle
 

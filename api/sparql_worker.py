@@ -25,6 +25,9 @@ from . import sparql_guard as guard
 from .negotiation import negotiate
 
 GRAPH_FORMATS = {f.media_type: f for f in formats.GRAPH_FORMATS}  # offered in order of preference
+# Anyone's query runs here: below the server in CPU priority, so that runaway queries holding every
+# core cannot starve the API process (its event loop, /health), which comes first when both want a core
+NICE = 10
 
 
 WARM_UP = """PREFIX ex: <http://example.org/>
@@ -130,6 +133,8 @@ def main(conn, data_path: str, max_bytes: int, memory_mb: int, isolate: bool, pa
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     isolated = isolate_network() if isolate else False
     _limit_memory(memory_mb)
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
     try:
         store = ox.Store()
         store.load(path=data_path, format=ox.RdfFormat.N_TRIPLES)
