@@ -4,8 +4,8 @@ analyses under /gaps and the coordination analyses under /coordination.
 Each named query gets its own route, generated from the header of its .rq file, so /docs shows
 its parameters with their types and allowed values. Values are checked and bound as RDF terms
 by `rkg.graph.queries.run`, never pasted into the query text. Answers are computed in the
-`analyses` lane (api/lanes.py: bounded, time-limited, one computation for identical requests) and
-kept per graph and parameters.
+`analyses` lane (api/lanes.py: a few worker processes, bounded waits, a time limit, one computation
+for identical requests) by the `*_job` functions here, and kept per graph and parameters.
 """
 
 from __future__ import annotations
@@ -139,11 +139,29 @@ def _key(query: NamedQuery, checked: dict) -> tuple:
     return ("query", query.name, tuple(sorted(checked.items())))
 
 
+def query_job(kg: KG, name: str, checked: dict) -> list[dict]:
+    """A named query's rows (a job of the analyses lane: run in a worker process, on its graph)."""
+    return rows(kg, library()[name], checked)
+
+
+def evidence_job(kg: KG, checked: dict, unit: dict) -> list[dict]:
+    """The findings, weighed against the measures (a job of the analyses lane)."""
+    return assess(query_job(kg, "findings", checked), Measures.from_store(kg.store, kg.vocabulary, **unit))
+
+
+def network_job(kg: KG, country: str | None, format: str) -> dict | str:
+    """The actor network: metrics as JSON, or GraphML / GEXF (a job of the analyses lane)."""
+    if format == "json":
+        return {"country": country} | network(kg.store, country)[2]
+    return export_network(kg.store, format, country)
+
+
 async def answer(kg: KG, lanes: Lanes, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
     """(the parameters it ran with, defaults included; its rows), computed once per graph and
     parameters in the analyses lane. Invalid values are refused here, before any work."""
     checked = check_values(query, given, kg.vocabulary)
-    found = await lanes.analyses.get(kg.results, _key(query, checked), lambda: rows(kg, query, checked))
+    found = await lanes.analyses.get(kg.results, _key(query, checked),
+                                     lanes.analyses.job(kg, query_job, query.name, checked))
     return {p.name: checked.get(p.name) for p in query.params}, found
 
 
@@ -222,12 +240,7 @@ def router(vocabulary: Vocabulary) -> APIRouter:
         checked = check_values(findings, values, kg.vocabulary)
         used = {p.name: checked.get(p.name) for p in findings.params}
         key = ("evidence", tuple(sorted(used.items())), tuple(sorted(unit.items())))
-
-        def weigh() -> list[dict]:  # one slot for both: the findings' rows (kept too) and their weighing
-            found = kg.results.get(_key(findings, checked), lambda: rows(kg, findings, checked))
-            return assess(found, Measures.from_store(kg.store, kg.vocabulary, **unit))
-
-        return page(await lanes.analyses.get(kg.results, key, weigh))
+        return page(await lanes.analyses.get(kg.results, key, lanes.analyses.job(kg, evidence_job, checked, unit)))
 
     api.add_api_route("/gaps/findings", inject(findings_with_evidence, page=paging(vocabulary),
                                                values=filters(_filters(findings), vocabulary, check=False),
@@ -247,12 +260,11 @@ def router(vocabulary: Vocabulary) -> APIRouter:
                           format: Annotated[Literal["json", "graphml", "gexf"], Query(
                               description="json (metrics and edges), graphml or gexf (for Gephi, Cytoscape)")] = "json"):
         country = options.get("country")
+        found = await lanes.analyses.get(kg.cache, ("network", country, format),
+                                         lanes.analyses.job(kg, network_job, country, format))
         if format == "json":
-            return await lanes.analyses.get(kg.cache, ("network", country),
-                                            lambda: {"country": country} | network(kg.store, country)[2])
-        text = await lanes.analyses.get(kg.cache, ("network", country, format),
-                                        lambda: export_network(kg.store, format, country))
-        return Response(text, media_type=NETWORK_MEDIA[format],
+            return found
+        return Response(found, media_type=NETWORK_MEDIA[format],
                         headers={"Content-Disposition": f'inline; filename="network{"-" + country if country else ""}.{format}"'})
 
     api.add_api_route("/coordination/network",

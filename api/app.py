@@ -56,12 +56,20 @@ def create_app(settings: Settings) -> FastAPI:
     graphs = Graphs(settings)
     graphs.rebuild = Rebuilder(settings.rebuild_memory_mb, settings.rebuild_timeout)
     pool = WorkerPool(settings)
-    pool.load(graphs.current.store.export())
-    graphs.on_change.append(lambda kg: pool.load(kg.store.export()))
+    lanes = Lanes(settings, processes=True)  # bounded, time-limited expensive work in processes (api/lanes.py)
+
+    def serve(kg) -> None:  # the graph the worker processes hold: at the start and after each reload
+        ntriples = kg.store.export()
+        pool.load(ntriples)
+        lanes.load(ntriples, kg.version)
+
+    serve(graphs.current)
+    graphs.on_change.append(serve)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         graphs.resume()
+        lanes.start()  # an analysis does not wait for its process to start
         if settings.sparql_warm_start:
             pool.start()
         watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
@@ -74,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
             pool.close()
+            lanes.close()
 
     app = FastAPI(title="Reintegration Knowledge Graph", description=DESCRIPTION, version="0.1.0",
                   lifespan=lifespan, docs_url=None, redoc_url=None)  # /docs and /redoc: api/explorer.py, offline
@@ -81,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.graphs = graphs
     app.state.settings = settings
     app.state.sparql = pool
-    app.state.lanes = lanes = Lanes(settings)  # bounded, time-limited expensive work (api/lanes.py)
+    app.state.lanes = lanes
     errors.install(app, allowed_values)
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],

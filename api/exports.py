@@ -1,7 +1,7 @@
 """GET /exports (what can be downloaded) and GET /exports/{format}.zip: the whole graph as CSV with a
 Frictionless Data Package, as an Excel workbook, as the HXL 3W table or as IATI activities, one zip
 per format and data version (the bytes `rkg export --format F --zip` writes), computed once per
-graph (in the `reports` lane: api/lanes.py) and served with an ETag."""
+graph (in the `reports` lane's worker process: api/lanes.py) and served with an ETag."""
 
 from __future__ import annotations
 
@@ -14,9 +14,15 @@ from ..exports import FORMATS, bundle, files, zip_name
 from .deps import KGDep, LanesDep
 from .errors import ApiError
 from .params import known_parameters_only
+from .state import KG
 from .tabular import prepared
 
 router = APIRouter(tags=["exports"], dependencies=[Depends(known_parameters_only)])
+
+
+def export_job(kg: KG, fmt: str) -> bytes:
+    """One export as a zip (a job of the reports lane: run in a worker process)."""
+    return bundle(files(kg.store, kg.version, fmt, prepared(kg)), zip_name(kg.version, fmt))
 
 
 @router.get("/exports", summary="The downloads: one zip per format (csv, xlsx, hxl, iati) of the data version served")
@@ -35,8 +41,7 @@ async def get_export(request: Request, kg: KGDep, lanes: LanesDep,
     if not name.endswith(".zip") or fmt not in FORMATS:
         raise ApiError(404, "not-found", f"there is no export '{name}'",
                        allowed=[f"{f}.zip" for f in FORMATS])
-    content = await lanes.reports.get(kg.cache, ("exports", "zip", fmt),
-                                      lambda: bundle(files(kg.store, kg.version, fmt, prepared(kg)), zip_name(kg.version, fmt)))
+    content = await lanes.reports.get(kg.cache, ("exports", "zip", fmt), lanes.reports.job(kg, export_job, fmt))
     etag = f'"{kg.version}-{fmt}"'
     headers = {"ETag": etag, "Content-Disposition": f'attachment; filename="{zip_name(kg.version, fmt)}.zip"'}
     if request.headers.get("if-none-match") == etag:

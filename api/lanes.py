@@ -1,31 +1,30 @@
 """Bounded lanes for the API's expensive work, so that it never holds up the cheap requests.
 
 The named queries and analyses (/queries/..., /gaps/..., /coordination/..., the findings'
-evidence, the network) and the documents (reports, export downloads, the whole graph) are
-computed in the API's own process from the graph it serves. Before, they ran on the threads
-FastAPI runs every synchronous route on, without a limit: 72 concurrent cold reports pinned every
-thread and /health waited 11 s; varied parameters (which the cache cannot help with) brought 32
-clients down to 29 requests a second. Now each class of work is a `Lane`:
+evidence, the network) and the documents (reports, export downloads, the whole graph) used to run
+on the threads FastAPI runs every synchronous route on, in the server's process, without a limit:
+72 concurrent cold reports pinned every thread and /health waited 11 s; varied parameters (which
+the cache cannot help with) brought 32 clients down to 29 requests a second. Now each class of
+work is a `Lane`:
 
-- at most `workers` computations at once, each on a thread of the lane's own (never one of the
-  threads the other routes run on); a request waits for a free slot on the event loop, holding no
-  thread, so /health (a coroutine that blocks on nothing), the records, /queries and the static
-  files always answer at once;
+- at most `workers` computations at once, each in a worker process of the lane's own (api/compute.py:
+  out of the server's GIL, below it in CPU priority), waited for by a thread of the lane's own
+  (never one of the threads the other routes run on); a request waits for a free slot on the event
+  loop, holding no thread, so /health (a coroutine that blocks on nothing), the records, /queries
+  and the static files always answer at once;
 - a request that finds every slot busy waits at most `queue_timeout` seconds for one, then gets
   503 `busy` with Retry-After: requests never pile up;
 - identical requests share one computation (single flight, `state.Memo`): the requests that ask
   for a value already being computed wait for that computation and take no slot, so a herd of
   cold requests for one report computes it once and every request gets it;
 - a request gets its answer within `time_limit` seconds of its arrival, or a 503
-  `<kind>-timeout` with Retry-After naming the limit and the setting that raises it.
+  `<kind>-timeout` with Retry-After naming the limit and the setting that raises it; a computation
+  that has itself run `time_limit` seconds has its process killed (and replaced), as a runaway
+  SPARQL query has. One that ends after its request gave up (it waited for a slot, or for a worker
+  to start) is kept, so the retry gets it.
 
-Python threads cannot be stopped from outside. A computation that passes the time limit runs on
-to its end in its slot, and its answer is kept: the client's retry gets it at once, and the slot
-stays taken meanwhile, so work past the limit cannot pile up either (at most `workers` per lane,
-whatever the clients do). Running each computation in a process that can be killed, as /sparql
-does, would need a copy of the graph, its catalogue and its caches in every such process, and
-every answer pickled back; these computations are deterministic and kept once computed, so running
-one to its end is not waste. /sparql, which runs anyone's query, keeps its killable processes.
+An app assembled without `create_app` (some tests) gets lanes without processes: the same bounds,
+the computations on the lanes' threads.
 
 A request waits for a slot with an asyncio future of its own event loop, woken through
 `call_soon_threadsafe`, so one lane serves any event loop (the tests' TestClient runs one per
@@ -44,8 +43,9 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from ..settings import ENVIRONMENT, Settings
+from .compute import ComputePool, Overrun
 from .errors import ApiError
-from .state import Memo
+from .state import KG, Memo
 
 log = logging.getLogger("rkg.api")
 
@@ -73,8 +73,9 @@ class Lane:
     an answer within `time_limit` seconds. `kind` names it in errors ("analysis"); `settings`
     names its settings (`analysis`: analysis_workers, analysis_timeout, analysis_queue_timeout)."""
 
-    def __init__(self, name: str, kind: str, workers: int, queue_timeout: float, time_limit: float, settings: str):
-        self.name, self.kind = name, kind
+    def __init__(self, name: str, kind: str, workers: int, queue_timeout: float, time_limit: float, settings: str,
+                 pool: ComputePool | None = None):
+        self.name, self.kind, self.pool = name, kind, pool
         self.workers, self.queue_timeout, self.time_limit = workers, queue_timeout, time_limit
         self.variables = {what: VARIABLE.get(f"{settings}_{what}", f"{settings}_{what}")
                           for what in ("workers", "timeout", "queue_timeout")}
@@ -84,7 +85,16 @@ class Lane:
         self._seconds = 1.0  # a moving average of the computations' durations: the Retry-After of a `busy`
         self.stats = {"computed": 0, "shared": 0, "kept": 0, "refused": 0, "timeouts": 0, "errors": 0}
 
-    # ------------------------------------------------------------------ the one entry point
+    # ------------------------------------------------------------------ the entry points
+    def job(self, kg: KG, function: Callable[..., T], *args) -> Callable[[], T]:
+        """The computation `function(kg, *args)` in one of the lane's processes, on its copy of the
+        graph (`function` a module-level function, `args` picklable), or here on `kg` in a lane
+        without processes: for `get`."""
+        if self.pool is None:
+            return lambda: function(kg, *args)
+        pool = self.pool
+        return lambda: pool.run((function, args), self.time_limit)
+
     async def get(self, memo: Memo, key: Hashable, compute: Callable[[], T]) -> T:
         """The value of `key` in `memo`: kept, or being computed (shared), or computed now in a slot
         of this lane (`compute()` on the lane's thread). Raises ApiError 503 past the queue time or
@@ -114,8 +124,9 @@ class Lane:
 
     def status(self) -> dict[str, Any]:
         with self._lock:
-            return {"workers": self.workers, "busy": self._busy, "queued": len(self._queue),
-                    "timeout_seconds": self.time_limit, "queue_timeout_seconds": self.queue_timeout} | self.stats
+            status = {"workers": self.workers, "busy": self._busy, "queued": len(self._queue),
+                      "timeout_seconds": self.time_limit, "queue_timeout_seconds": self.queue_timeout} | self.stats
+        return status | (self.pool.status() if self.pool else {})
 
     # ------------------------------------------------------------------ slots
     async def _acquire(self, arrived: float) -> None:
@@ -160,8 +171,15 @@ class Lane:
     def _compute(self, memo: Memo, key: Hashable, flight, compute: Callable[[], Any]) -> None:
         """On the lane's thread: compute, keep, give the value (or the error) to every request waiting."""
         started = time.monotonic()
+
+        def bounded():
+            try:
+                return compute()
+            except Overrun:  # its process passed the time limit and was killed
+                raise self._too_slow() from None
+
         try:
-            memo.settle(key, flight, compute)
+            memo.settle(key, flight, bounded)
             self._count("computed")
         except BaseException:  # already given to the requests waiting for it, which answer with it
             self._count("errors")
@@ -195,11 +213,33 @@ class Lanes:
     """The lanes of one app: `analyses` (named queries, analyses, the findings' evidence, the
     network) and `reports` (reports, export downloads, the whole graph)."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, processes: bool = False):
+        def pool(name: str, size: int, *modules: str) -> ComputePool | None:
+            return ComputePool(name, size, modules) if processes else None
+
         self.analyses = Lane("analyses", "analysis", settings.analysis_workers, settings.analysis_queue_timeout,
-                             settings.analysis_timeout, "analysis")
+                             settings.analysis_timeout, "analysis",
+                             pool("analyses", settings.analysis_workers, "rkg.api.analysis"))
         self.reports = Lane("reports", "report", settings.report_workers, settings.report_queue_timeout,
-                            settings.report_timeout, "report")
+                            settings.report_timeout, "report",
+                            pool("reports", settings.report_workers, "rkg.api.reports", "rkg.api.exports"))
+
+    @property
+    def pools(self) -> list[ComputePool]:
+        return [lane.pool for lane in (self.analyses, self.reports) if lane.pool is not None]
+
+    def load(self, ntriples: bytes, version: str) -> None:
+        """The graph the lanes' processes compute on from now on."""
+        for pool in self.pools:
+            pool.load(ntriples, version)
+
+    def start(self) -> None:
+        for pool in self.pools:
+            pool.start()
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.close()
 
     def status(self) -> dict[str, Any]:
         return {"analyses": self.analyses.status(), "reports": self.reports.status()}

@@ -4,8 +4,9 @@ HTML by default; Markdown or PDF by the Accept header (text/markdown, applicatio
 `?format=html|md|pdf`, which wins over the header. A report is a function of the graph's data
 version alone, so the bytes served are those `rkg report` writes for the same data, and each one
 is computed once per graph and format, then served from a cache (with an ETag). Reports are
-computed in the `reports` lane (api/lanes.py): one at a time by default (rendering is CPU-bound and
-memory-hungry), within a time limit, a herd of identical requests sharing one computation.
+computed in the `reports` lane (api/lanes.py): in its worker process, one at a time by default
+(rendering is CPU-bound and memory-hungry), within a time limit, a herd of identical requests
+sharing one computation.
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ def _format(request: Request, requested: str | None) -> str:
     return next(fmt for fmt, value in MEDIA.items() if value == media)
 
 
+def report_job(kg: KG, target: str, fmt: str) -> tuple[bytes, str]:
+    """The report and the data version it is of (a job of the reports lane: run in a worker process)."""
+    return generate(kg.store, target, fmt, kg.version), kg.version
+
+
 async def _report(kg: KG, lanes: Lanes, target: str, fmt: str) -> tuple[bytes, str]:
-    version = kg.version
-    key = (id(kg.store), version, target, fmt)
-    return await lanes.reports.get(_cache, key, lambda: (generate(kg.store, target, fmt, version), version))
+    key = (id(kg.store), kg.version, target, fmt)
+    return await lanes.reports.get(_cache, key, lanes.reports.job(kg, report_job, target, fmt))
 
 
 async def _respond(request: Request, kg: KG, lanes: Lanes, target: str, requested: str | None) -> Response:

@@ -1,5 +1,5 @@
-"""The pieces of api/lanes.py on their own: single flight (state.Memo) and a lane's slots, queue
-time limit and time limit, on plain functions (no server)."""
+"""The pieces of api/lanes.py on their own: single flight (state.Memo), a lane's slots, queue time
+limit and time limit on plain functions (no server), and the worker processes of api/compute.py."""
 
 from __future__ import annotations
 
@@ -165,3 +165,39 @@ def test_lanes_take_their_limits_from_the_settings():
     with pytest.raises(ValueError):
         Settings(analysis_workers=0)
     assert Settings.from_env({"RKG_ANALYSIS_TIMEOUT": "2.5", "RKG_REPORT_WORKERS": "2"}).report_workers == 2
+
+
+@pytest.mark.slow
+def test_a_pool_of_processes_answers_refuses_and_stops_what_passes_the_limit(analytics_build, mini):
+    """ComputePool on the analytics fixture: a job's answer, a job's RkgError as such, a job past its
+    limit killed (Overrun) and its worker replaced, a new graph loaded."""
+    from rkg.api.analysis import query_job
+    from rkg.api.compute import ComputePool, Overrun
+    from rkg.api.reports import report_job
+    from rkg.errors import RkgError
+    from rkg.graph.build import build
+    from rkg.graph.parameters import Vocabulary
+    from rkg.graph.queries import check_values, get
+    from rkg.graph.store import EmbeddedStore
+
+    store = EmbeddedStore.from_graph(analytics_build.graph)
+    checked = check_values(get("coverage-matrix"), {"country": "BGD"}, Vocabulary.from_store(store))
+    pool = ComputePool("analyses", 1, ("rkg.api.analysis", "rkg.api.reports"))
+    pool.load(store.export(), analytics_build.version)
+    try:
+        cells = pool.run((query_job, ("coverage-matrix", checked)), 30)
+        assert len(cells) == 9 and {c["country"] for c in cells} == {"BGD"}
+        with pytest.raises(RkgError) as unknown:
+            pool.run((report_job, ("XYZ", "md")), 30)
+        assert unknown.value.code == "not-found" and "BGD" in unknown.value.allowed
+        with pytest.raises(Overrun):
+            pool.run((report_job, ("BGD", "pdf")), 0.05)
+        assert pool.stats["killed"] == 1 and pool.stats["restarts"] == 1
+        assert pool.run((query_job, ("coverage-matrix", checked)), 30) == cells  # a new worker took its place
+        report, version = pool.run((report_job, ("BGD", "md")), 60)
+        assert version == analytics_build.version and report.startswith(b"# ")
+        other = build(mini)
+        pool.load(EmbeddedStore.from_graph(other.graph).export(), other.version)
+        assert pool.run((report_job, ("BGD", "md")), 60)[1] == other.version
+    finally:
+        pool.close()
