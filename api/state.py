@@ -215,7 +215,11 @@ class Graphs:
         if settings.backend != "build":
             return open_graph(settings)
         if settings.use_cache:
-            return cached(settings) or keep(settings, self.rebuild(settings))
+            found = cached(settings)
+            if found is None and hasattr(self.rebuild, "into_cache"):  # the child stores it: see rebuild.py
+                built = self.rebuild.into_cache(settings)
+                found = cached(settings) if built is None else keep(settings, built)
+            return found or keep(settings, self.rebuild(settings))
         result = self.rebuild(settings)
         return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
 
