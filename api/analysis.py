@@ -3,7 +3,9 @@ analyses under /gaps and the coordination analyses under /coordination.
 
 Each named query gets its own route, generated from the header of its .rq file, so /docs shows
 its parameters with their types and allowed values. Values are checked and bound as RDF terms
-by `rkg.graph.queries.run`, never pasted into the query text.
+by `rkg.graph.queries.run`, never pasted into the query text. Answers are computed in the
+`analyses` lane (api/lanes.py: a few worker processes, bounded waits, a time limit, one computation
+for identical requests) by the `*_job` functions here, and kept per graph and parameters.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from ..graph.parameters import Vocabulary
 from ..graph.queries import NamedQuery, check_values, library, records, run_checked
 from . import models as m
 from . import tabular
-from .deps import KGDep
+from .deps import KGDep, LanesDep
+from .lanes import Lanes
 from .links import with_links
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 from .state import KG
@@ -127,12 +130,38 @@ class Network(m.Model):
 
 # ---------------------------------------------------------------------------- running
 
-def answer(kg: KG, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
-    """(the parameters it ran with, defaults included; the rows as plain values, with the links and
-    sources of their ids: api/links.py), computed once per graph and parameters."""
+def rows(kg: KG, query: NamedQuery, checked: dict) -> list[dict]:
+    """The rows as plain values, with the links and sources of their ids (api/links.py): the work."""
+    return with_links(kg.catalogue, records(run_checked(kg.store, query, checked), query))
+
+
+def _key(query: NamedQuery, checked: dict) -> tuple:
+    return ("query", query.name, tuple(sorted(checked.items())))
+
+
+def query_job(kg: KG, name: str, checked: dict) -> list[dict]:
+    """A named query's rows (a job of the analyses lane: run in a worker process, on its graph)."""
+    return rows(kg, library()[name], checked)
+
+
+def evidence_job(kg: KG, checked: dict, unit: dict) -> list[dict]:
+    """The findings, weighed against the measures (a job of the analyses lane)."""
+    return assess(query_job(kg, "findings", checked), Measures.from_store(kg.store, kg.vocabulary, **unit))
+
+
+def network_job(kg: KG, country: str | None, format: str) -> dict | str:
+    """The actor network: metrics as JSON, or GraphML / GEXF (a job of the analyses lane)."""
+    if format == "json":
+        return {"country": country} | network(kg.store, country)[2]
+    return export_network(kg.store, format, country)
+
+
+async def answer(kg: KG, lanes: Lanes, query: NamedQuery, given: dict[str, str]) -> tuple[dict, list[dict]]:
+    """(the parameters it ran with, defaults included; its rows), computed once per graph and
+    parameters in the analyses lane. Invalid values are refused here, before any work."""
     checked = check_values(query, given, kg.vocabulary)
-    key = ("query", query.name, tuple(sorted(checked.items())))
-    found = kg.remembered(key, lambda: with_links(kg.catalogue, records(run_checked(kg.store, query, checked), query)))
+    found = await lanes.analyses.get(kg.results, _key(query, checked),
+                                     lanes.analyses.job(kg, query_job, query.name, checked))
     return {p.name: checked.get(p.name) for p in query.params}, found
 
 
@@ -145,13 +174,13 @@ def _endpoint(query: NamedQuery, shape, vocabulary: Vocabulary, paged: bool = Tr
     """The route of a named query: its parameters declared from the query's header."""
     values = filters(_filters(query), vocabulary, check=False)
     if paged:
-        def paged_endpoint(kg: KGDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
-            return tabular.respond_rows(how, kg, query, shape(query, *answer(kg, query, values), page))
+        async def paged_endpoint(kg: KGDep, lanes: LanesDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
+            return tabular.respond_rows(how, kg, query, shape(query, *await answer(kg, lanes, query, values), page))
 
         endpoint = inject(paged_endpoint, page=paging(vocabulary), values=values)
     else:
-        def whole_endpoint(kg: KGDep, values: dict) -> dict:
-            return shape(query, *answer(kg, query, values), None)
+        async def whole_endpoint(kg: KGDep, lanes: LanesDep, values: dict) -> dict:
+            return shape(query, *await answer(kg, lanes, query, values), None)
 
         endpoint = inject(whole_endpoint, values=values)
     endpoint.__name__ = "query_" + query.name.replace("-", "_")
@@ -207,10 +236,11 @@ def router(vocabulary: Vocabulary) -> APIRouter:
     weighing = [Filter("unit", "code:counting-unit", "the measures counted: dedicated (programmes), with-components, "
                        "with-general or all", default="dedicated")]
 
-    def findings_with_evidence(kg: KGDep, page: Page, values: dict, unit: dict) -> dict:
-        used, rows = answer(kg, findings, values)
+    async def findings_with_evidence(kg: KGDep, lanes: LanesDep, page: Page, values: dict, unit: dict) -> dict:
+        checked = check_values(findings, values, kg.vocabulary)
+        used = {p.name: checked.get(p.name) for p in findings.params}
         key = ("evidence", tuple(sorted(used.items())), tuple(sorted(unit.items())))
-        return page(kg.remembered(key, lambda: assess(rows, Measures.from_store(kg.store, kg.vocabulary, **unit))))
+        return page(await lanes.analyses.get(kg.results, key, lanes.analyses.job(kg, evidence_job, checked, unit)))
 
     api.add_api_route("/gaps/findings", inject(findings_with_evidence, page=paging(vocabulary),
                                                values=filters(_filters(findings), vocabulary, check=False),
@@ -226,14 +256,15 @@ def router(vocabulary: Vocabulary) -> APIRouter:
                           responses=tabular.RESPONSES,
                           description=query.answers + f" (named query `{name}`)")
 
-    def get_network(kg: KGDep, options: dict,
-                    format: Annotated[Literal["json", "graphml", "gexf"], Query(
-                        description="json (metrics and edges), graphml or gexf (for Gephi, Cytoscape)")] = "json"):
+    async def get_network(kg: KGDep, lanes: LanesDep, options: dict,
+                          format: Annotated[Literal["json", "graphml", "gexf"], Query(
+                              description="json (metrics and edges), graphml or gexf (for Gephi, Cytoscape)")] = "json"):
         country = options.get("country")
+        found = await lanes.analyses.get(kg.cache, ("network", country, format),
+                                         lanes.analyses.job(kg, network_job, country, format))
         if format == "json":
-            return kg.cached(("network", country), lambda: {"country": country} | network(kg.store, country)[2])
-        text = kg.cached(("network", country, format), lambda: export_network(kg.store, format, country))
-        return Response(text, media_type=NETWORK_MEDIA[format],
+            return found
+        return Response(found, media_type=NETWORK_MEDIA[format],
                         headers={"Content-Disposition": f'inline; filename="network{"-" + country if country else ""}.{format}"'})
 
     api.add_api_route("/coordination/network",

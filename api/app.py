@@ -19,8 +19,9 @@ from fastapi.staticfiles import StaticFiles
 from ..graph.formats import graph_format, graph_media_types
 from ..settings import Settings
 from . import analysis, errors, explorer, exports, linked, reports, resources, sparql
-from .deps import GraphsDep, KGDep
+from .deps import GraphsDep, KGDep, LanesDep
 from .errors import ApiError
+from .lanes import Lanes
 from .middleware import HeadAsGet, SecurityHeaders
 from .negotiation import negotiate
 from .params import allowed_values, known_parameters_only
@@ -55,12 +56,20 @@ def create_app(settings: Settings) -> FastAPI:
     graphs = Graphs(settings)
     graphs.rebuild = Rebuilder(settings.rebuild_memory_mb, settings.rebuild_timeout)
     pool = WorkerPool(settings)
-    pool.load(graphs.current.store.export())
-    graphs.on_change.append(lambda kg: pool.load(kg.store.export()))
+    lanes = Lanes(settings, processes=True)  # bounded, time-limited expensive work in processes (api/lanes.py)
+
+    def serve(kg) -> None:  # the graph the worker processes hold: at the start and after each reload
+        ntriples = kg.store.export()
+        pool.load(ntriples)
+        lanes.load(ntriples, kg.version)
+
+    serve(graphs.current)
+    graphs.on_change.append(serve)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         graphs.resume()
+        lanes.start()  # an analysis does not wait for its process to start
         if settings.sparql_warm_start:
             pool.start()
         watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
@@ -73,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
             pool.close()
+            lanes.close()
 
     app = FastAPI(title="Reintegration Knowledge Graph", description=DESCRIPTION, version="0.1.0",
                   lifespan=lifespan, docs_url=None, redoc_url=None)  # /docs and /redoc: api/explorer.py, offline
@@ -80,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.graphs = graphs
     app.state.settings = settings
     app.state.sparql = pool
+    app.state.lanes = lanes
     errors.install(app, allowed_values)
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
@@ -91,9 +102,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/health", tags=["service"], summary="Service status and the size and version of the graph served",
              dependencies=[Depends(known_parameters_only)])
-    def health(current: KGDep) -> dict[str, Any]:
-        body = {"status": "ok", "triples": len(current.store), "data_version": current.version,
-                "records": current.counts.nonzero(), "loaded_at": current.loaded_at, "sparql": pool.status()}
+    async def health(current: KGDep) -> dict[str, Any]:
+        # a coroutine that reads what is already known and waits for nothing: it answers at once,
+        # however busy the threads, the lanes and the SPARQL workers are
+        body = {"status": "ok", "triples": current.triples, "data_version": current.version,
+                "records": current.counts.nonzero(), "loaded_at": current.loaded_at, "sparql": pool.status(),
+                "lanes": lanes.status()}
         if graphs.last_reload:
             body["last_reload"] = graphs.last_reload
         return body
@@ -103,15 +117,16 @@ def create_app(settings: Settings) -> FastAPI:
              responses={200: {"content": {media: {} for media in graph_media_types()}},
                         406: {"description": "none of the formats is acceptable"}},
              dependencies=[Depends(known_parameters_only)])
-    def whole_graph(request: Request, kg: KGDep, format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
-            description="overrides the Accept header (handy in a browser)")] = None):
+    async def whole_graph(request: Request, kg: KGDep, lanes: LanesDep,
+                          format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
+                              description="overrides the Accept header (handy in a browser)")] = None):
         fmt = graph_format(format or "") or graph_format(negotiate(request.headers.get("accept"), graph_media_types())
                                                          or "none")
         if fmt is None:
             raise ApiError(406, "not-acceptable", "the graph is available as " + ", ".join(graph_media_types()),
                            allowed=graph_media_types())
         media = fmt.media_type
-        body = kg.cached(("graph", media), lambda: kg.serialize(fmt))
+        body = await lanes.reports.get(kg.cache, ("graph", media), lambda: kg.serialize(fmt))
         etag = f'"{kg.version}-{fmt.file_extension}"'
         headers = {"ETag": etag, "Vary": "Accept",
                    "Content-Disposition": f'inline; filename="reintegration-kg-{kg.version}.{fmt.file_extension}"'}

@@ -1,6 +1,7 @@
 """The FastAPI dependencies of the handlers, declared once: the graph served, its catalogue of
-records, the settings and the SPARQL worker pool. Handlers take these instead of reaching into
-`app.state`."""
+records, the settings, the SPARQL worker pool and the lanes of expensive work. Handlers take these
+instead of reaching into `app.state`. They are coroutines that read `app.state` and nothing else,
+so resolving them never takes one of the threads the synchronous routes run on."""
 
 from __future__ import annotations
 
@@ -10,28 +11,33 @@ from fastapi import Depends, Request
 
 from ..settings import Settings
 from .catalogue import Catalogue
+from .lanes import Lanes
 from .sparql_pool import WorkerPool
 from .state import KG, Graphs
 
 
-def _kg(request: Request) -> KG:
+async def _kg(request: Request) -> KG:
     return request.app.state.kg
 
 
-def _catalogue(request: Request) -> Catalogue:
+async def _catalogue(request: Request) -> Catalogue:
     return request.app.state.kg.catalogue
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _pool(request: Request) -> WorkerPool:
+async def _pool(request: Request) -> WorkerPool:
     return request.app.state.sparql
 
 
-def _graphs(request: Request) -> Graphs:
+async def _graphs(request: Request) -> Graphs:
     return request.app.state.graphs
+
+
+async def _lanes(request: Request) -> Lanes:
+    return Lanes.of(request.app)
 
 
 KGDep = Annotated[KG, Depends(_kg)]
@@ -39,3 +45,4 @@ CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 PoolDep = Annotated[WorkerPool, Depends(_pool)]
 GraphsDep = Annotated[Graphs, Depends(_graphs)]
+LanesDep = Annotated[Lanes, Depends(_lanes)]

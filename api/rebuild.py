@@ -6,7 +6,9 @@ killed past its time limit. Whatever the data does, the server keeps its own mem
 /health and every other endpoint keep answering during a rebuild, a rebuild past a limit fails
 like invalid data (a LoadError: 422 for POST /admin/reload, logged for --watch) and the last good
 graph keeps being served. The child sends the validated Build back pickled (for the curated data
-about 3 MB, 0.4 s to read). `cancel()` kills a rebuild under way (the server is shutting down).
+about 3 MB, 0.4 s to read), or, with `into_cache`, keeps the graph in the on-disk cache itself and
+sends nothing but its word, so that the graph never crosses over: the server opens the cached store
+(graph.backend.cached). `cancel()` kills a rebuild under way (the server is shutting down).
 
 This module imports only what the child needs before it limits itself.
 """
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 MIB = 1024 * 1024
+NICE = 10  # a rebuild (and the validation processes it starts) yields the CPU to the server it runs beside
 
 
 class Cancelled(Exception):
@@ -43,6 +46,16 @@ class Rebuilder:
 
     def __call__(self, settings):
         """The validated Build, or LoadError (the data's problems, or a limit passed), or Cancelled."""
+        return self._run(settings, "build")
+
+    def into_cache(self, settings):
+        """Build the settings' data and keep it in the cache (graph.backend.keep), both in the child:
+        None once the graph is in the cache (unpickling and storing it here took about a second of
+        the server's GIL per reload, which /health waited for); the Build if the cache could not take
+        it. Raises as calling the Rebuilder does."""
+        return self._run(settings, "keep")
+
+    def _run(self, settings, mode: str):
         import pickle
         from multiprocessing.connection import Connection
 
@@ -52,7 +65,7 @@ class Rebuilder:
         ours, theirs = socket.socketpair()
         # the data folder is named on the command line too, so that one can tell the rebuilds apart
         command = [sys.executable, "-m", "rkg.api.rebuild", str(theirs.fileno()), str(data_dir),
-                   pickle.dumps(settings).hex(), str(self.memory_mb)]
+                   pickle.dumps(settings).hex(), str(self.memory_mb), mode]
         with self._lock:
             if self._cancelled:
                 raise Cancelled("the server is shutting down")
@@ -85,6 +98,8 @@ class Rebuilder:
         kind = message[0]
         if kind == "built":
             return message[1]
+        if kind == "kept":
+            return None
         if kind == "invalid":
             raise LoadError(message[1])
         if kind == "memory":
@@ -126,7 +141,7 @@ def _kill(process: subprocess.Popen) -> None:
 
 # ---------------------------------------------------------------------------- the child
 
-def _child(conn, settings_hex: str, memory_mb: int) -> None:
+def _child(conn, settings_hex: str, memory_mb: int, mode: str = "build") -> None:
     if sys.platform.startswith("linux"):  # die with the server
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -134,19 +149,27 @@ def _child(conn, settings_hex: str, memory_mb: int) -> None:
     limit = memory_mb * MIB
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
     try:
         import pickle
 
-        from ..graph.backend import build_from
+        from ..graph.backend import build_from, cache_dir, cache_key, keep
         from ..loaders.problems import LoadError
 
+        settings = pickle.loads(bytes.fromhex(settings_hex))
+        reply: tuple[str, object]
         try:
-            reply = ("built", build_from(pickle.loads(bytes.fromhex(settings_hex))))
+            result = build_from(settings)
+            reply = ("built", result)
+            if mode == "keep":
+                keep(settings, result)
+                if (cache_dir(settings) / cache_key(settings) / "store").is_dir():
+                    reply = ("kept", result.version)  # the server opens it there
         except LoadError as error:
             reply = ("invalid", error.problems)
         conn.send(reply)
     except MemoryError:
-        reply = None
         conn.send(("memory",))
     except BaseException as error:  # reported to the server, which logs it
         conn.send(("failed", f"{type(error).__name__}: {str(error)[:500]}"))
@@ -155,5 +178,5 @@ def _child(conn, settings_hex: str, memory_mb: int) -> None:
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
 
-    fd, _data_dir, settings_hex, memory = sys.argv[1:5]
-    _child(Connection(int(fd)), settings_hex, int(memory))
+    fd, _data_dir, settings_hex, memory, how = sys.argv[1:6]
+    _child(Connection(int(fd)), settings_hex, int(memory), how)

@@ -3,14 +3,15 @@
 HTML by default; Markdown or PDF by the Accept header (text/markdown, application/pdf) or by
 `?format=html|md|pdf`, which wins over the header. A report is a function of the graph's data
 version alone, so the bytes served are those `rkg report` writes for the same data, and each one
-is computed once per graph and format, then served from a cache (with an ETag).
+is computed once per graph and format, then served from a cache (with an ETag). Reports are
+computed in the `reports` lane (api/lanes.py): in its worker process, one at a time by default
+(rendering is CPU-bound and memory-hungry), within a time limit, a herd of identical requests
+sharing one computation.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,18 +19,17 @@ from fastapi.responses import Response
 
 from ..errors import InvalidValue
 from ..reports import EXTENSIONS, FORMATS, REGIONAL, generate
-from .deps import KGDep
+from .deps import KGDep, LanesDep
 from .errors import ApiError
+from .lanes import Lanes
 from .negotiation import negotiate
-from .state import KG
+from .state import KG, Memo
 
 router = APIRouter(tags=["reports"])
 
 MEDIA = {fmt: media.split(";")[0] for fmt, media in FORMATS.items()}  # format -> bare media type
 CACHE_SIZE = 24
-_cache: OrderedDict = OrderedDict()
-_cache_lock = threading.Lock()
-_render_lock = threading.Lock()  # one report at a time: rendering is CPU-bound and memory-hungry
+_cache = Memo(CACHE_SIZE)
 
 FormatQuery = Annotated[str | None, Query(description="html, md or pdf; overrides the Accept header")]
 RESPONSES: dict[int | str, dict[str, Any]] = {200: {"description": "The report, as one self-contained file",
@@ -51,29 +51,19 @@ def _format(request: Request, requested: str | None) -> str:
     return next(fmt for fmt, value in MEDIA.items() if value == media)
 
 
-def _report(kg: KG, target: str, fmt: str) -> tuple[bytes, str]:
-    version = kg.version
-    key = (id(kg.store), version, target, fmt)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    with _render_lock:
-        with _cache_lock:
-            if key in _cache:
-                return _cache[key]
-        content = generate(kg.store, target, fmt, version)
-    value = (content, version)
-    with _cache_lock:
-        _cache[key] = value
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
+def report_job(kg: KG, target: str, fmt: str) -> tuple[bytes, str]:
+    """The report and the data version it is of (a job of the reports lane: run in a worker process)."""
+    return generate(kg.store, target, fmt, kg.version), kg.version
 
 
-def _respond(request: Request, kg: KG, target: str, requested: str | None) -> Response:
+async def _report(kg: KG, lanes: Lanes, target: str, fmt: str) -> tuple[bytes, str]:
+    key = (id(kg.store), kg.version, target, fmt)
+    return await lanes.reports.get(_cache, key, lanes.reports.job(kg, report_job, target, fmt))
+
+
+async def _respond(request: Request, kg: KG, lanes: Lanes, target: str, requested: str | None) -> Response:
     fmt = _format(request, requested)
-    content, version = _report(kg, target, fmt)
+    content, version = await _report(kg, lanes, target, fmt)
     etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Vary": "Accept",
                "Content-Disposition": f'inline; filename="rkg-report-{target}-{version}.{fmt}"'}
@@ -84,13 +74,13 @@ def _respond(request: Request, kg: KG, target: str, requested: str | None) -> Re
 
 @router.get("/reports/regional", summary="The regional gap report: the five countries side by side",
             response_class=Response, responses=RESPONSES)
-def regional_report(request: Request, kg: KGDep, format: FormatQuery = None) -> Response:
-    return _respond(request, kg, REGIONAL, format)
+async def regional_report(request: Request, kg: KGDep, lanes: LanesDep, format: FormatQuery = None) -> Response:
+    return await _respond(request, kg, lanes, REGIONAL, format)
 
 
 @router.get("/reports/{iso3}", summary="The gap report of one country of origin", response_class=Response,
             responses=RESPONSES)
-def country_report(request: Request, kg: KGDep,
-                   iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code, e.g. NPL")],
-                   format: FormatQuery = None) -> Response:
-    return _respond(request, kg, iso3.strip().upper(), format)
+async def country_report(request: Request, kg: KGDep, lanes: LanesDep,
+                         iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code, e.g. NPL")],
+                         format: FormatQuery = None) -> Response:
+    return await _respond(request, kg, lanes, iso3.strip().upper(), format)

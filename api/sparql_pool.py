@@ -4,6 +4,18 @@ at a time; a query that passes the time limit has its worker killed and replaced
 Waiting for a worker happens on this pool's own threads, never on the event loop or on the
 threads FastAPI runs the other endpoints on, so a slow query delays only the SPARQL requests
 queued behind it (and only up to the queue time limit).
+
+Short queries are never queued behind long ones. Besides its `sparql_workers` workers, on which a
+query may run for the whole time limit, the pool keeps `sparql_reserve_workers` (1) in reserve: a
+query that arrives while every worker is busy runs there at once, with a short time limit
+(`sparql_reserve_timeout`, 1 s). A small query is answered at once however many runaways hold the
+workers; a long query that lands in reserve is stopped at the short limit and answered 503 `busy`
+with Retry-After, as it would have been had it waited for a worker, and the reserve is free again
+for the next short query. A query's full time limit is thus what it gets while a worker is free,
+and the workers it may hold never include the last one. (Other ways were weighed: a share per
+client cannot tell clients apart behind one address or proxy, and stopping the longest query when
+others wait would stop long queries early whenever anyone waits, and make the waiting query wait
+for a new worker to load the graph.)
 """
 
 from __future__ import annotations
@@ -100,9 +112,10 @@ class Worker:
     """One worker: a fresh interpreter running `python -m rkg.api.sparql_worker` (no multiprocessing
     start method, so the server's own main module is never imported again), talking over a socket pair."""
 
-    def __init__(self, data_path: Path, settings: Settings, generation: int, on_ready=None):
+    def __init__(self, data_path: Path, settings: Settings, generation: int, on_ready=None, reserve: bool = False):
         self.generation = generation  # which graph it holds
         self.epoch = 0                # which start of the pool it belongs to
+        self.reserve = reserve        # kept for short queries (its queries have the short time limit)
         self.isolating = settings.sparql_isolate_network
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", "rkg.api.sparql_worker", str(theirs.fileno()), str(data_path),
@@ -114,7 +127,8 @@ class Worker:
         self.conn = Connection(ours.detach())
         self.ready = False
         self.isolated = False
-        self._started, self._problem, self._on_ready = threading.Event(), None, on_ready
+        self._started, self._on_ready = threading.Event(), on_ready
+        self._problem: str | None = None
         # its start is awaited (and logged) at once, not when a query first needs it
         threading.Thread(target=self._await_start, name="rkg-sparql-start", daemon=True).start()
 
@@ -164,8 +178,10 @@ class Worker:
 class WorkerPool:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)  # a worker is back
+        self._idle: list[Worker] = []     # free workers
+        self._spare: list[Worker] = []    # free reserve workers
         self._generation = 0
         self._paths: list[Path] = []
         self._data: bytes | None = None
@@ -177,7 +193,7 @@ class WorkerPool:
         self._all: weakref.WeakSet[Worker] = weakref.WeakSet()
         weakref.finalize(self, _cleanup, self._all, str(self._dir))
         self._executor: ThreadPoolExecutor | None = None
-        self.stats = {"queries": 0, "timeouts": 0, "restarts": 0}
+        self.stats = {"queries": 0, "timeouts": 0, "restarts": 0, "reserve_queries": 0, "reserve_stops": 0}
         self.network_isolated: bool | None = None  # as the last worker to start reported it
 
     # ------------------------------------------------------------------ data and workers
@@ -189,19 +205,17 @@ class WorkerPool:
             if not self._started:
                 return
             self._write()
-            stale = []
-            while True:
-                try:
-                    stale.append(self._idle.get_nowait())
-                except queue.Empty:
-                    break
-            for worker in stale:
-                worker.stop()
-                self._idle.put(self._spawn())
+            for free in (self._idle, self._spare):
+                stale, free[:] = list(free), []
+                for worker in stale:
+                    worker.stop()
+                    free.append(self._spawn(worker.reserve))
 
     def _write(self) -> None:
         """The current graph as an N-Triples file for workers to load (kept while the pool runs)."""
         path = self._dir / f"graph-{self._generation}.nt"
+        if self._data is None:
+            raise RuntimeError("load a graph into the SPARQL worker pool before starting it")
         if not path.exists():
             self._dir.mkdir(mode=0o700, exist_ok=True)
             path.write_bytes(self._data)
@@ -218,14 +232,14 @@ class WorkerPool:
                 raise RuntimeError("load a graph into the SPARQL worker pool before starting it")
             self._write()
             self._epoch += 1
-            for _ in range(self.settings.sparql_workers):
-                self._idle.put(self._spawn())
-            self._executor = ThreadPoolExecutor(max_workers=2 * self.settings.sparql_workers + 2,
-                                                thread_name_prefix="rkg-sparql")
+            self._idle[:] = [self._spawn() for _ in range(self.settings.sparql_workers)]
+            self._spare[:] = [self._spawn(reserve=True) for _ in range(self.settings.sparql_reserve_workers)]
+            workers = self.settings.sparql_workers + self.settings.sparql_reserve_workers
+            self._executor = ThreadPoolExecutor(max_workers=2 * workers + 2, thread_name_prefix="rkg-sparql")
             self._started = True
 
-    def _spawn(self) -> Worker:
-        worker = Worker(self._paths[-1], self.settings, self._generation, on_ready=self._started_one)
+    def _spawn(self, reserve: bool = False) -> Worker:
+        worker = Worker(self._paths[-1], self.settings, self._generation, on_ready=self._started_one, reserve=reserve)
         worker.epoch = self._epoch
         self._all.add(worker)
         return worker
@@ -242,14 +256,36 @@ class WorkerPool:
                 worker.stop()
                 if broken:
                     self.stats["restarts"] += 1
-                worker = self._spawn()
-            self._idle.put(worker)
+                worker = self._spawn(worker.reserve)
+            (self._spare if worker.reserve else self._idle).append(worker)
+            self._freed.notify()
+
+    def _take(self, deadline: float) -> Worker | None:
+        """A free worker, else a free reserve worker, else the first to come back before `deadline`
+        (monotonic); None past it, or when the pool is closed meanwhile."""
+        with self._freed:
+            while self._started:
+                if self._idle or self._spare:
+                    return self._idle.pop(0) if self._idle else self._spare.pop(0)  # in turn: every worker gets used
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._freed.wait(remaining)
+            return None
 
     def status(self) -> dict:
-        """Workers, how many are free now, and counts since the start."""
-        return {"workers": self.settings.sparql_workers, "idle": self._idle.qsize() if self._started else None,
+        """Workers, how many are free now, and counts since the start (read without the lock: /health
+        must not wait for a worker being replaced)."""
+        started = self._started
+        return {"workers": self.settings.sparql_workers, "idle": len(self._idle) if started else None,
+                "reserve": self.settings.sparql_reserve_workers, "reserve_idle": len(self._spare) if started else None,
                 "timeout_seconds": self.settings.sparql_timeout,
+                "reserve_timeout_seconds": self.reserve_limit,
                 "network_isolated": self.network_isolated} | self.stats
+
+    @property
+    def reserve_limit(self) -> float:
+        return min(self.settings.sparql_reserve_timeout, self.settings.sparql_timeout)
 
     def close(self) -> None:
         """Stop the workers (a running query's worker stops when it ends). `start` may follow."""
@@ -257,15 +293,16 @@ class WorkerPool:
             if not self._started:
                 return
             self._started = False
-            while True:
-                try:
-                    self._idle.get_nowait().stop()
-                except queue.Empty:
-                    break
+            for worker in self._idle + self._spare:
+                worker.stop()
+            self._idle.clear()
+            self._spare.clear()
+            self._freed.notify_all()
             executor, self._executor = self._executor, None
             self._paths.clear()
             shutil.rmtree(self._dir, ignore_errors=True)  # workers have loaded it; a new start writes it again
-        executor.shutdown(wait=False, cancel_futures=True)
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ queries
     async def query(self, request: dict) -> Outcome:
@@ -284,10 +321,10 @@ class WorkerPool:
         """Run one query on a free worker (blocking)."""
         queued_at = queued_at if queued_at is not None else time.monotonic()
         self.start()
-        wait = self.settings.sparql_queue_timeout - (time.monotonic() - queued_at)
-        try:
-            worker = self._idle.get(timeout=max(wait, 0.001))
-        except queue.Empty:
+        worker = self._take(queued_at + self.settings.sparql_queue_timeout)
+        if worker is None:
+            if not self._started:
+                return _error(503, "unavailable", "the SPARQL endpoint is shutting down")
             return _error(503, "busy", f"every SPARQL worker has been busy for {self.settings.sparql_queue_timeout:g} s; "
                                        "try again shortly")
         problem = worker.wait_ready(STARTUP_SECONDS)
@@ -296,13 +333,22 @@ class WorkerPool:
             self._release(worker, broken=True)
             return _error(503, "unavailable", problem)
         self.stats["queries"] += 1
-        limit = self.settings.sparql_timeout
+        limit = self.reserve_limit if worker.reserve else self.settings.sparql_timeout
+        if worker.reserve:
+            self.stats["reserve_queries"] += 1
         started = time.monotonic()
         try:
             worker.conn.send(request)
             if not worker.conn.poll(limit):
-                self.stats["timeouts"] += 1
                 self._release(worker, broken=True)
+                if worker.reserve:  # a long query in the place kept for short ones: as if it had found no worker
+                    self.stats["reserve_stops"] += 1
+                    log.info("SPARQL query stopped after %.1f s on the reserve worker: %.200r",
+                             time.monotonic() - started, request["query"])
+                    return _error(503, "busy", f"every SPARQL worker is busy with other queries, and this one ran "
+                                               f"more than {limit:g} s on the worker kept for short queries "
+                                               "(RKG_SPARQL_RESERVE_TIMEOUT), so it was stopped; try again shortly")
+                self.stats["timeouts"] += 1
                 log.warning("SPARQL query stopped after %.1f s: %.200r", time.monotonic() - started, request["query"])
                 return _error(503, "query-timeout",
                               f"the query ran for more than {limit:g} s and was stopped; narrow it (filters, LIMIT) "

@@ -16,9 +16,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -36,6 +39,74 @@ from .rebuild import Cancelled
 log = logging.getLogger("rkg.api")
 
 
+class Memo:
+    """Values computed once per key and kept (the `size` most recently used, or all), with single
+    flight: while one caller computes a key, the others asking for it wait for that computation
+    instead of starting their own, so a herd of identical cold requests computes once. A
+    computation that raises is given to every caller waiting for it, and not kept. `compute` must
+    not ask its own memo for its own key (it would wait for itself)."""
+
+    def __init__(self, size: int | None = None):
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._flights: dict[Hashable, Future] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._values
+
+    def claim(self, key: Hashable) -> tuple[Future, bool]:
+        """(a future of the value of `key`, whether the caller must compute it with `settle`): a future
+        already done when the value is kept, the computation under way when there is one."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                kept: Future = Future()
+                kept.set_result(self._values[key])
+                return kept, False
+            flight = self._flights.get(key)
+            if flight is not None:
+                return flight, False
+            flight = Future()
+            flight.set_running_or_notify_cancel()  # nobody can cancel it: others may be waiting for it
+            self._flights[key] = flight
+            return flight, True
+
+    def settle(self, key: Hashable, flight: Future, compute: Callable[[], Any]) -> Any:
+        """Compute the value of `key` for the caller whose claim leads: kept, and given to every caller
+        waiting for it (an exception too, raised here as well)."""
+        try:
+            value = compute()
+        except BaseException as error:
+            self.abandon(key, flight, error)
+            raise
+        with self._lock:
+            self._values[key] = value
+            while self.size is not None and len(self._values) > self.size:
+                self._values.popitem(last=False)
+            self._flights.pop(key, None)
+        flight.set_result(value)
+        return value
+
+    def abandon(self, key: Hashable, flight: Future, error: BaseException) -> None:
+        """The computation of a claim that leads will not happen: its waiters get `error`."""
+        with self._lock:
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+        if not flight.done():
+            flight.set_exception(error)
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value of `key`: kept, or waited for, or computed now by this caller (blocking)."""
+        flight, leads = self.claim(key)
+        if leads:
+            return self.settle(key, flight, compute)
+        return flight.result()
+
+
 @dataclass
 class KG:
     store: Store
@@ -44,16 +115,16 @@ class KG:
     loaded_at: str
     version: str
     counts: RecordCounts
+    triples: int  # counted once: a remote store's count is a query, and /health must not wait for one
     build: Build | None = None  # None when the graph was opened from a store
-    cache: dict = field(default_factory=dict, repr=False)  # exports and networks: few keys
-    results: OrderedDict = field(default_factory=OrderedDict, repr=False)  # named-query results: LRU
-    cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    cache: Memo = field(default_factory=Memo, repr=False)  # exports, networks, the graph's bytes: few keys
+    results: Memo = field(default_factory=lambda: Memo(256), repr=False)  # named-query results and pages: LRU
 
     @classmethod
     def serve(cls, opened: Opened) -> KG:
         store = opened.store
         return cls(store, Catalogue.from_store(store), Vocabulary.from_store(store), _now(), opened.version,
-                   record_counts(store), opened.build)
+                   record_counts(store), len(store), opened.build)
 
     def serialize(self, fmt: ox.RdfFormat) -> bytes:
         """The whole graph in `fmt`."""
@@ -65,26 +136,14 @@ class KG:
         return EmbeddedStore(local).export(fmt)
 
     def cached(self, key, compute):
-        """What `compute()` gives for this graph, computed once (the graph never changes)."""
-        with self.cache_lock:
-            if key in self.cache:
-                return self.cache[key]
-        value = compute()  # outside the lock: a slow export must not hold up other look-ups
-        with self.cache_lock:
-            return self.cache.setdefault(key, value)
+        """What `compute()` gives for this graph, computed once (the graph never changes); callers
+        asking while it is computed wait for it (single flight). The API's expensive routes ask
+        through a lane instead (api/lanes.py), which waits without holding a thread."""
+        return self.cache.get(key, compute)
 
-    def remembered(self, key, compute, size: int = 256):
-        """Like `cached`, for keys without bound (parameter values): the `size` most recent are kept."""
-        with self.cache_lock:
-            if key in self.results:
-                self.results.move_to_end(key)
-                return self.results[key]
-        value = compute()
-        with self.cache_lock:
-            self.results[key] = value
-            while len(self.results) > size:
-                self.results.popitem(last=False)
-        return value
+    def remembered(self, key, compute):
+        """Like `cached`, for keys without bound (parameter values): the 256 most recent are kept."""
+        return self.results.get(key, compute)
 
 
 class Graphs:
@@ -107,10 +166,10 @@ class Graphs:
         app.state.kg = kg
         seconds = round(time.perf_counter() - started, 2)
         log.info("reloaded data version %s (was %s): %d triples in %.1f s",
-                 kg.version, old.version, len(kg.store), seconds)
+                 kg.version, old.version, kg.triples, seconds)
         self.last_reload = {"ok": True, "at": _now(), "errors": 0, "data_version": kg.version}
         return {"status": "reloaded", "data_version": kg.version, "previous_version": old.version,
-                "triples": len(kg.store), "records": kg.counts.nonzero(), "seconds": seconds}
+                "triples": kg.triples, "records": kg.counts.nonzero(), "seconds": seconds}
 
     def reload(self, app) -> dict:
         """Rebuild from data/ or reopen the store (blocking). Returns a summary; an error keeps the
@@ -156,7 +215,11 @@ class Graphs:
         if settings.backend != "build":
             return open_graph(settings)
         if settings.use_cache:
-            return cached(settings) or keep(settings, self.rebuild(settings))
+            found = cached(settings)
+            if found is None and hasattr(self.rebuild, "into_cache"):  # the child stores it: see rebuild.py
+                built = self.rebuild.into_cache(settings)
+                found = cached(settings) if built is None else keep(settings, built)
+            return found or keep(settings, self.rebuild(settings))
         result = self.rebuild(settings)
         return Opened(EmbeddedStore.from_graph(result.graph), result.version, result)
 

@@ -39,6 +39,14 @@ ENVIRONMENT = {
     "RKG_SPARQL_WORKERS": "sparql_workers",
     "RKG_SPARQL_QUEUE_TIMEOUT": "sparql_queue_timeout",
     "RKG_SPARQL_MEMORY_MB": "sparql_memory_mb",
+    "RKG_SPARQL_RESERVE_WORKERS": "sparql_reserve_workers",
+    "RKG_SPARQL_RESERVE_TIMEOUT": "sparql_reserve_timeout",
+    "RKG_ANALYSIS_WORKERS": "analysis_workers",
+    "RKG_ANALYSIS_TIMEOUT": "analysis_timeout",
+    "RKG_ANALYSIS_QUEUE_TIMEOUT": "analysis_queue_timeout",
+    "RKG_REPORT_WORKERS": "report_workers",
+    "RKG_REPORT_TIMEOUT": "report_timeout",
+    "RKG_REPORT_QUEUE_TIMEOUT": "report_queue_timeout",
     "RKG_REBUILD_MEMORY_MB": "rebuild_memory_mb",
     "RKG_REBUILD_TIMEOUT": "rebuild_timeout",
     "RKG_ADMIN_TOKEN": "admin_token",
@@ -74,6 +82,16 @@ class Settings:
     sparql_memory_mb: int = 2048             # address-space limit of each worker
     sparql_isolate_network: bool = True      # workers leave the network, where the system allows it
     sparql_warm_start: bool = False          # start the workers with the server, not at the first query
+    sparql_reserve_workers: int = 1          # more workers, kept for short queries when the others are all busy:
+    sparql_reserve_timeout: float = 1.0      # a query there may run this many seconds (api/sparql_pool.py)
+    # the API's expensive work in bounded lanes (api/lanes.py): named queries, analyses, the network
+    analysis_workers: int = 2                # computed at once (identical requests share one computation)
+    analysis_timeout: float = 10.0           # seconds a request waits for its answer before a 503
+    analysis_queue_timeout: float = 2.0      # seconds a request waits for a free slot before a 503
+    # ... and reports, exports, the whole graph
+    report_workers: int = 1
+    report_timeout: float = 60.0
+    report_queue_timeout: float = 5.0
     # reloading
     watch: bool = False                      # rebuild when data/ changes
     rebuild_memory_mb: int = 4096            # a reload's rebuild runs in a child process with this much
@@ -107,6 +125,12 @@ class Settings:
             raise ValueError("SPARQL time limits must be positive")
         if self.sparql_workers < 1:
             raise ValueError("at least one SPARQL worker is needed")
+        if self.sparql_reserve_workers < 0 or self.sparql_reserve_timeout <= 0:
+            raise ValueError("SPARQL reserve workers cannot be negative, and their time limit must be positive")
+        if self.analysis_workers < 1 or self.report_workers < 1:
+            raise ValueError("analyses and reports need at least one worker each")
+        if min(self.analysis_timeout, self.analysis_queue_timeout, self.report_timeout, self.report_queue_timeout) <= 0:
+            raise ValueError("the time limits of analyses and reports must be positive")
         if self.sparql_max_result_bytes < 1024 or self.sparql_max_query_chars < 100:
             raise ValueError("SPARQL size limits are too small to be useful")
         if self.validation_workers is not None and self.validation_workers < 1:

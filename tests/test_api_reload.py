@@ -116,3 +116,25 @@ def test_serve_takes_its_options(monkeypatch):
     assert args.func(args, settings_of(args)) == 0
     assert captured["port"] == 9123 and captured["settings"].watch and captured["settings"].sparql_timeout == 4.0
     assert captured["settings"].backend == "build"  # built from data/
+
+
+def test_a_cached_reload_is_built_and_stored_by_the_child_and_opened_from_the_cache(mini, tmp_path):
+    """With the cache on (as `rkg serve` runs), the rebuild child keeps the new graph in the cache and
+    the server opens it there: the graph never crosses over to the server's process."""
+    cache = tmp_path / "cache"
+    app = create_app(data_settings(mini, admin_token=TOKEN, sparql_workers=1, use_cache=True, cache_dir=cache))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(app) as client:
+        before = client.get("/health").json()["data_version"]
+        replace_in(mini / "records.yaml", "    name: Prottasha\n", "    name: Prottasha cached\n")
+        reloaded = client.post("/admin/reload", headers=auth)
+        assert reloaded.status_code == 200, reloaded.text
+        assert reloaded.json()["previous_version"] == before != reloaded.json()["data_version"]
+        assert client.get("/programmes/prottasha").json()["name"] == "Prottasha cached"
+        assert sparql_name(client) == "Prottasha cached"
+        assert app.state.kg.build is None  # opened from the cache, not handed over
+        assert len([p for p in cache.iterdir() if (p / "store").is_dir()]) == 2
+        replace_in(mini / "records.yaml", "      lead: [gob]\n", "      lead: [gob-typo]\n")
+        refused = client.post("/admin/reload", headers=auth)  # invalid data: nothing is stored
+        assert refused.status_code == 422 and refused.json()["error"]["data_version"] == reloaded.json()["data_version"]
+        assert len([p for p in cache.iterdir() if (p / "store").is_dir()]) == 2

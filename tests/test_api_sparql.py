@@ -302,21 +302,48 @@ def test_a_runaway_query_is_stopped_while_other_clients_are_served(live):
 
 
 @pytest.mark.slow
-def test_when_every_worker_is_busy_a_query_waits_then_gets_503(live):
+def test_when_every_worker_is_busy_a_short_query_runs_in_reserve_and_a_long_one_is_stopped_there(live):
     threads = [threading.Thread(target=httpx.post, args=(live.url + "/sparql",),
                                 kwargs={"data": {"query": RUNAWAY}, "timeout": 60}) for _ in range(2)]
     for thread in threads:
         thread.start()
     wait_for_idle_workers(live, 0)
     started = time.monotonic()
-    busy = httpx.get(live.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
-    assert error(busy, 503)["code"] == "busy" and busy.headers["retry-after"] == "1"
-    assert 0.9 <= time.monotonic() - started < 2.0
+    short = httpx.get(live.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert short.status_code == 200 and time.monotonic() - started < 1.0
+    started = time.monotonic()
+    long = httpx.post(live.url + "/sparql", data={"query": RUNAWAY}, timeout=30)
+    found = error(long, 503)
+    assert found["code"] == "busy" and "kept for short queries" in found["message"], found
+    assert long.headers["retry-after"] == "1"
+    assert 0.9 <= time.monotonic() - started < TIMEOUT  # the reserve's limit (1 s), not the whole time limit
     assert httpx.get(live.url + "/health").status_code == 200
     for thread in threads:
         thread.join()
     assert httpx.get(live.url + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
-    assert httpx.get(live.url + "/health").json()["sparql"]["timeouts"] >= 2
+    sparql = httpx.get(live.url + "/health").json()["sparql"]
+    assert sparql["timeouts"] >= 2 and sparql["reserve_stops"] >= 1 and sparql["reserve_queries"] >= 2
+
+
+@pytest.mark.slow
+def test_when_every_worker_is_busy_a_query_waits_then_gets_503():
+    server = LiveServer(create_app(LIMITS.with_(sparql_workers=1, sparql_reserve_workers=0)))
+    try:
+        assert httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=60).status_code == 200
+        thread = threading.Thread(target=httpx.post, args=(server.url + "/sparql",),
+                                  kwargs={"data": {"query": RUNAWAY}, "timeout": 60})
+        thread.start()
+        wait_for_idle_workers(server, 0)
+        started = time.monotonic()
+        busy = httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        assert error(busy, 503)["code"] == "busy" and busy.headers["retry-after"] == "1"
+        assert 0.9 <= time.monotonic() - started < 2.0
+        assert httpx.get(server.url + "/health").status_code == 200
+        thread.join()
+        assert httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+        assert httpx.get(server.url + "/health").json()["sparql"]["timeouts"] >= 1
+    finally:
+        server.stop()
 
 
 def test_results_over_the_size_limit_end_with_a_clear_error(live):
