@@ -17,8 +17,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from ..graph.formats import graph_format, graph_media_types
-from ..settings import Settings
+from ..settings import MIB, Settings
 from . import analysis, errors, explorer, exports, linked, reports, resources, sparql
+from .caching import ResponseCache, by_version
 from .deps import GraphsDep, KGDep
 from .errors import ApiError
 from .middleware import HeadAsGet, SecurityHeaders
@@ -81,6 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.sparql = pool
     errors.install(app, allowed_values)
+    # innermost: answers kept per data version (api/caching.py), with the headers of the middleware below on top
+    app.add_middleware(ResponseCache, max_bytes=settings.response_cache_mb * MIB)
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type", "Authorization"])
@@ -102,7 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
              summary="The whole validated graph: Turtle, N-Triples, JSON-LD or RDF/XML by the Accept header",
              responses={200: {"content": {media: {} for media in graph_media_types()}},
                         406: {"description": "none of the formats is acceptable"}},
-             dependencies=[Depends(known_parameters_only)])
+             dependencies=[Depends(known_parameters_only), Depends(by_version)])
     def whole_graph(request: Request, kg: KGDep, format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
             description="overrides the Accept header (handy in a browser)")] = None):
         fmt = graph_format(format or "") or graph_format(negotiate(request.headers.get("accept"), graph_media_types())
@@ -112,11 +115,8 @@ def create_app(settings: Settings) -> FastAPI:
                            allowed=graph_media_types())
         media = fmt.media_type
         body = kg.cached(("graph", media), lambda: kg.serialize(fmt))
-        etag = f'"{kg.version}-{fmt.file_extension}"'
-        headers = {"ETag": etag, "Vary": "Accept",
+        headers = {"Vary": "Accept",
                    "Content-Disposition": f'inline; filename="reintegration-kg-{kg.version}.{fmt.file_extension}"'}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
         return Response(body, media_type=media, headers=headers)
 
     @app.post("/admin/reload", tags=["service"],

@@ -18,8 +18,8 @@ def _kg(request: Request) -> KG:
     return request.app.state.kg
 
 
-def _catalogue(request: Request) -> Catalogue:
-    return request.app.state.kg.catalogue
+def _catalogue(kg: Annotated[KG, Depends(_kg)]) -> Catalogue:
+    return kg.catalogue  # of the same graph as every other dependency of the request
 
 
 def _settings(request: Request) -> Settings:

@@ -2,22 +2,24 @@
 
 HTML by default; Markdown or PDF by the Accept header (text/markdown, application/pdf) or by
 `?format=html|md|pdf`, which wins over the header. A report is a function of the graph's data
-version alone, so the bytes served are those `rkg report` writes for the same data, and each one
-is computed once per graph and format, then served from a cache (with an ETag).
+version and of its date (today), so the bytes served are those `rkg report --date` writes for the
+same data and day, and each one is computed once per graph, format and day, then served from a cache
+with an ETag (api/caching.py).
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import threading
 from collections import OrderedDict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from ..errors import InvalidValue
 from ..reports import EXTENSIONS, FORMATS, REGIONAL, generate
+from .caching import Day, by_version_and_day
 from .deps import KGDep
 from .errors import ApiError
 from .negotiation import negotiate
@@ -51,9 +53,9 @@ def _format(request: Request, requested: str | None) -> str:
     return next(fmt for fmt, value in MEDIA.items() if value == media)
 
 
-def _report(kg: KG, target: str, fmt: str) -> tuple[bytes, str]:
+def _report(kg: KG, target: str, fmt: str, day: dt.date) -> bytes:
     version = kg.version
-    key = (id(kg.store), version, target, fmt)
+    key = (id(kg.store), version, target, fmt, day)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -62,35 +64,30 @@ def _report(kg: KG, target: str, fmt: str) -> tuple[bytes, str]:
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        content = generate(kg.store, target, fmt, version)
-    value = (content, version)
+        content = generate(kg.store, target, fmt, version, day)
     with _cache_lock:
-        _cache[key] = value
+        _cache[key] = content
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return value
+    return content
 
 
-def _respond(request: Request, kg: KG, target: str, requested: str | None) -> Response:
+def _respond(request: Request, kg: KG, target: str, requested: str | None, day: dt.date) -> Response:
     fmt = _format(request, requested)
-    content, version = _report(kg, target, fmt)
-    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Vary": "Accept",
-               "Content-Disposition": f'inline; filename="rkg-report-{target}-{version}.{fmt}"'}
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
+    content = _report(kg, target, fmt, day)
+    headers = {"Vary": "Accept", "Content-Disposition": f'inline; filename="rkg-report-{target}-{kg.version}.{fmt}"'}
     return Response(content, media_type=FORMATS[fmt], headers=headers)
 
 
 @router.get("/reports/regional", summary="The regional gap report: the five countries side by side",
-            response_class=Response, responses=RESPONSES)
-def regional_report(request: Request, kg: KGDep, format: FormatQuery = None) -> Response:
-    return _respond(request, kg, REGIONAL, format)
+            response_class=Response, responses=RESPONSES, dependencies=[Depends(by_version_and_day)])
+def regional_report(request: Request, kg: KGDep, day: Day, format: FormatQuery = None) -> Response:
+    return _respond(request, kg, REGIONAL, format, day)
 
 
 @router.get("/reports/{iso3}", summary="The gap report of one country of origin", response_class=Response,
-            responses=RESPONSES)
-def country_report(request: Request, kg: KGDep,
+            responses=RESPONSES, dependencies=[Depends(by_version_and_day)])
+def country_report(request: Request, kg: KGDep, day: Day,
                    iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code, e.g. NPL")],
                    format: FormatQuery = None) -> Response:
-    return _respond(request, kg, iso3.strip().upper(), format)
+    return _respond(request, kg, iso3.strip().upper(), format, day)

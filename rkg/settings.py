@@ -42,6 +42,7 @@ ENVIRONMENT = {
     "RKG_REBUILD_MEMORY_MB": "rebuild_memory_mb",
     "RKG_REBUILD_TIMEOUT": "rebuild_timeout",
     "RKG_ADMIN_TOKEN": "admin_token",
+    "RKG_RESPONSE_CACHE_MB": "response_cache_mb",
 }
 
 
@@ -79,6 +80,8 @@ class Settings:
     rebuild_memory_mb: int = 4096            # a reload's rebuild runs in a child process with this much
     rebuild_timeout: float = 300.0           # address space, and is stopped past this many seconds
     admin_token: str | None = field(default=None, repr=False)  # enables POST /admin/reload
+    # answers kept as bytes per data version, with ETags (api/caching.py), in each server process
+    response_cache_mb: int = 64
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -109,6 +112,8 @@ class Settings:
             raise ValueError("at least one SPARQL worker is needed")
         if self.sparql_max_result_bytes < 1024 or self.sparql_max_query_chars < 100:
             raise ValueError("SPARQL size limits are too small to be useful")
+        if self.response_cache_mb < 0:
+            raise ValueError("the response cache cannot have a negative size")
         if self.validation_workers is not None and self.validation_workers < 1:
             raise ValueError("validation needs at least one worker")
         if self.store is not None and self.endpoint is not None:
