@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from importlib.resources import files
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -29,6 +30,9 @@ from .rebuild import Rebuilder
 from .sparql_pool import WorkerPool
 from .state import Graphs, token_matches
 
+if TYPE_CHECKING:
+    from .workers import Shared
+
 __all__ = ["create_app"]
 
 log = logging.getLogger("rkg.api")
@@ -48,23 +52,29 @@ programmes, actors, policies, findings, figures, and where coverage is missing o
 """
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, shared: Shared | None = None) -> FastAPI:
     """Open the graph the settings name (by default: build and validate data/) and serve it. A
-    LoadError or StoreError propagates: nothing is served."""
+    LoadError or StoreError propagates: nothing is served. `shared`: this is one of several worker
+    processes (api/workers.py), which serves the graph published there and follows its reloads."""
     if settings.backend != "build" and settings.watch:
         raise ValueError("--watch rebuilds from data/; a served store is reopened by POST /admin/reload instead")
-    graphs = Graphs(settings)
+    graphs = Graphs(settings, opened=shared.opened() if shared else None)
     graphs.rebuild = Rebuilder(settings.rebuild_memory_mb, settings.rebuild_timeout)
     pool = WorkerPool(settings)
     pool.load(graphs.current.store.export())
     graphs.on_change.append(lambda kg: pool.load(kg.store.export()))
+    if shared:
+        shared.attach(graphs)  # reloads exclusive across the workers, and published to them
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         graphs.resume()
         if settings.sparql_warm_start:
             pool.start()
-        watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
+        if shared:  # one of several workers: it serves what the others reload (and one of them watches)
+            watcher: asyncio.Task | None = asyncio.create_task(shared.follow(app, graphs))
+        else:
+            watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
         try:
             yield
         finally:
@@ -96,7 +106,8 @@ def create_app(settings: Settings) -> FastAPI:
              dependencies=[Depends(known_parameters_only)])
     def health(current: KGDep) -> dict[str, Any]:
         body = {"status": "ok", "triples": len(current.store), "data_version": current.version,
-                "records": current.counts.nonzero(), "loaded_at": current.loaded_at, "sparql": pool.status()}
+                "records": current.counts.nonzero(), "loaded_at": current.loaded_at, "sparql": pool.status(),
+                "worker": {"pid": os.getpid(), "workers": settings.workers}}
         if graphs.last_reload:
             body["last_reload"] = graphs.last_reload
         return body
