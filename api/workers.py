@@ -229,10 +229,11 @@ def _path(store) -> str | None:
 def worker_app():
     """The application of one worker process (uvicorn imports this factory by name)."""
     from .app import create_app
-    from .cli import log_to_stderr
+    from .cli import log_to_stderr, settle
 
     settings, folder = Settings.handed_over()
     log_to_stderr()
     app = create_app(settings, shared=Shared(folder, settings))
+    settle(app)
     log.info("worker %d serving data version %s", os.getpid(), app.state.kg.version)
     return app
