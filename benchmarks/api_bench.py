@@ -2,7 +2,7 @@
 serving the same graph the same SPARQL, with the same load generator.
 
 On the curated data (data/), with --clients concurrent keep-alive connections (default 32), for
---seconds each (default 10). The servers, one after the other (each started, measured, stopped):
+--seconds each (default 12, in whole seconds per round). The servers, one after the other (each started, measured, stopped):
 
 - `rkg serve`, one process: GET /gaps/coverage?country=NPL (a cached analysis) and POST /sparql
   with the SPARQL text that route runs (the named query coverage-matrix with country=NPL bound as
@@ -453,7 +453,7 @@ def count_triples(server: Server, path: str) -> int:
     return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
 
-def run(clients: int = 32, seconds: float = 10.0, workers: int = 2, request_timeout: float = 30.0,
+def run(clients: int = 32, seconds: float = 12.0, workers: int = 2, request_timeout: float = 30.0,
         generator: str | None = None, rounds: int = 3) -> dict:
     """Start the servers, measure them, stop them; the figures as a dict (see `markdown`).
 
@@ -571,9 +571,10 @@ def run(clients: int = 32, seconds: float = 10.0, workers: int = 2, request_time
             say(f"warming up: 1 s of load on each of {len(scenarios)} scenarios")
             one_round(servers, scenarios, 1)  # connections opened, parsed queries and answers cached
             results: list[list[dict]] = [[] for _ in scenarios]
+            length = max(1, round(seconds / rounds))  # whole seconds: wrk takes no fractions
             for number in range(rounds):
-                say(f"round {number + 1} of {rounds}: {seconds / rounds:g} s each, {clients} connections ({generator})")
-                for index, run_ in enumerate(one_round(servers, scenarios, seconds / rounds)):
+                say(f"round {number + 1} of {rounds}: {length} s each, {clients} connections ({generator})")
+                for index, run_ in enumerate(one_round(servers, scenarios, length)):
                     results[index].append(run_)
             figures["load"] += [measured(s, t, r) for (s, t), r in zip(scenarios, results)]
         finally:
@@ -584,7 +585,8 @@ def run(clients: int = 32, seconds: float = 10.0, workers: int = 2, request_time
             start(server, targets)
             say(f"load: {server.name} alone, {seconds:g} s")
             one_round([server], [(server, targets[0])], 1)
-            figures["load"].append(measured(server, targets[0], one_round([server], [(server, targets[0])], seconds)))
+            figures["load"].append(measured(server, targets[0], one_round([server], [(server, targets[0])],
+                                                                          max(1, round(seconds)))))
         finally:
             server.stop()
     figures["run_s"] = time.perf_counter() - begun
@@ -663,7 +665,7 @@ def markdown(figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections (default 32)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of load per scenario (default 10)")
+    parser.add_argument("--seconds", type=float, default=12.0, help="seconds of load per scenario (default 12)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of `rkg serve --workers` (default 2)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds the seconds of a scenario are split into (default 3)")
     parser.add_argument("--generator", choices=["wrk", "python"], help="default: wrk if installed")
