@@ -76,7 +76,7 @@ def synthetic(triples: int, seed: int = 7) -> str:
     and levels, a target group, a district, sometimes a phase, a source; every fifth has a finding.
     """
     rng = random.Random(seed)
-    measures = max(10, triples // 42)
+    measures = max(10, triples // 47)
     countries = country_codes(max(5, min(200, round(measures / 47))))
     national = {c: [f"{c.lower()}-a{i}" for i in range(max(6, round(measures / len(countries) * 0.6)))]
                 for c in countries}
@@ -137,6 +137,9 @@ def synthetic(triples: int, seed: int = 7) -> str:
         t(f"{s} {iri(RDF_TYPE)} {iri(RKG + 'SupportMeasure')} .")
         t(f"{s} {iri(LABEL)} {lit(f'Measure {m}')} .")
         t(f"{s} {iri(RKG + 'measureType')} {iri(C + 'measure-type/programme')} .")
+        t(f"{s} {iri(RKG + 'measureKind')} {iri(C + 'measure-kind/dedicated')} .")  # what the build derives
+        for unit in ("dedicated", "with-components", "with-general", "all"):
+            t(f"{s} {iri(RKG + 'countingUnit')} {iri(C + 'counting-unit/' + unit)} .")
         t(f"{s} {iri(RKG + 'country')} {iri(C + 'country/' + country)} .")
         t(f"{s} {iri(RKG + 'status')} {iri(C + 'measure-status/' + rng.choice(STATUSES))} .")
         for d in rng.sample(DIMENSIONS, rng.choice([1, 1, 2])):
