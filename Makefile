@@ -74,10 +74,13 @@ $(VENV)/.installed-test: $(PACKAGE) | $(BIN)/python
 	$(INSTALL) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# Synthetic graphs of about 10k, 100k and 1M triples on every backend, the curated data, and the
-# API under 32 clients beside rdflib-endpoint (about 15 minutes); writes benchmarks/results.json
-# and benchmarks/results.md.
+# Synthetic graphs of about 10k, 100k and 1M triples on every backend (validation with both SHACL
+# engines), the curated data, the CLI cold and warm, `make run` to its first answer, and the API and
+# /sparql under 32 connections with one and two worker processes beside Oxigraph's server and
+# rdflib-endpoint, driven by wrk (installed here if missing; without it, a Python load generator):
+# about 15 minutes; writes benchmarks/results.json and benchmarks/results.md, the targets first.
 bench: $(VENV)/.installed-test
+	sh tests/setup/install-wrk.sh
 	$(INSTALL) -e '.[bench]'
 	$(BIN)/python benchmarks/bench.py
 

@@ -26,6 +26,7 @@ from ..graph.parameters import Vocabulary
 from ..graph.queries import NamedQuery, check_values, library, records, run_checked
 from . import models as m
 from . import tabular
+from .caching import by_version
 from .deps import KGDep, LanesDep
 from .lanes import Lanes
 from .links import with_links
@@ -210,7 +211,7 @@ def _coverage(query: NamedQuery, used: dict, found: list[dict], page: Page | Non
 
 
 def router(vocabulary: Vocabulary) -> APIRouter:
-    api = APIRouter(dependencies=[Depends(known_parameters_only)])
+    api = APIRouter(dependencies=[Depends(known_parameters_only), Depends(by_version)])
     queries = library()
     checks = [Filter("checks", "boolean", "include the data checks (*-violation)", default="true")]
 

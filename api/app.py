@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from importlib.resources import files
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -17,8 +18,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from ..graph.formats import graph_format, graph_media_types
-from ..settings import Settings
+from ..settings import MIB, Settings
 from . import analysis, errors, explorer, exports, linked, reports, resources, sparql
+from .caching import ResponseCache, by_version
 from .deps import GraphsDep, KGDep, LanesDep
 from .errors import ApiError
 from .lanes import Lanes
@@ -28,6 +30,9 @@ from .params import allowed_values, known_parameters_only
 from .rebuild import Rebuilder
 from .sparql_pool import WorkerPool
 from .state import Graphs, token_matches
+
+if TYPE_CHECKING:
+    from .workers import Shared
 
 __all__ = ["create_app"]
 
@@ -48,12 +53,13 @@ programmes, actors, policies, findings, figures, and where coverage is missing o
 """
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, shared: Shared | None = None) -> FastAPI:
     """Open the graph the settings name (by default: build and validate data/) and serve it. A
-    LoadError or StoreError propagates: nothing is served."""
+    LoadError or StoreError propagates: nothing is served. `shared`: this is one of several worker
+    processes (api/workers.py), which serves the graph published there and follows its reloads."""
     if settings.backend != "build" and settings.watch:
         raise ValueError("--watch rebuilds from data/; a served store is reopened by POST /admin/reload instead")
-    graphs = Graphs(settings)
+    graphs = Graphs(settings, opened=shared.opened() if shared else None)
     graphs.rebuild = Rebuilder(settings.rebuild_memory_mb, settings.rebuild_timeout)
     pool = WorkerPool(settings)
     lanes = Lanes(settings, processes=True)  # bounded, time-limited expensive work in processes (api/lanes.py)
@@ -65,6 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     serve(graphs.current)
     graphs.on_change.append(serve)
+    if shared:
+        shared.attach(graphs)  # reloads exclusive across the workers, and published to them
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -72,7 +80,10 @@ def create_app(settings: Settings) -> FastAPI:
         lanes.start()  # an analysis does not wait for its process to start
         if settings.sparql_warm_start:
             pool.start()
-        watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
+        if shared:  # one of several workers: it serves what the others reload (and one of them watches)
+            watcher: asyncio.Task | None = asyncio.create_task(shared.follow(app, graphs))
+        else:
+            watcher = asyncio.create_task(graphs.watch(app)) if settings.watch else None
         try:
             yield
         finally:
@@ -92,6 +103,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sparql = pool
     app.state.lanes = lanes
     errors.install(app, allowed_values)
+    # innermost: answers kept per data version (api/caching.py), with the headers of the middleware below on top
+    app.add_middleware(ResponseCache, max_bytes=settings.response_cache_mb * MIB)
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type", "Authorization"])
@@ -107,7 +120,7 @@ def create_app(settings: Settings) -> FastAPI:
         # however busy the threads, the lanes and the SPARQL workers are
         body = {"status": "ok", "triples": current.triples, "data_version": current.version,
                 "records": current.counts.nonzero(), "loaded_at": current.loaded_at, "sparql": pool.status(),
-                "lanes": lanes.status()}
+                "lanes": lanes.status(), "worker": {"pid": os.getpid(), "workers": settings.workers}}
         if graphs.last_reload:
             body["last_reload"] = graphs.last_reload
         return body
@@ -116,7 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
              summary="The whole validated graph: Turtle, N-Triples, JSON-LD or RDF/XML by the Accept header",
              responses={200: {"content": {media: {} for media in graph_media_types()}},
                         406: {"description": "none of the formats is acceptable"}},
-             dependencies=[Depends(known_parameters_only)])
+             dependencies=[Depends(known_parameters_only), Depends(by_version)])
     async def whole_graph(request: Request, kg: KGDep, lanes: LanesDep,
                           format: Annotated[Literal["ttl", "nt", "jsonld", "rdfxml"] | None, Query(
                               description="overrides the Accept header (handy in a browser)")] = None):
@@ -127,11 +140,8 @@ def create_app(settings: Settings) -> FastAPI:
                            allowed=graph_media_types())
         media = fmt.media_type
         body = await lanes.reports.get(kg.cache, ("graph", media), lambda: kg.serialize(fmt))
-        etag = f'"{kg.version}-{fmt.file_extension}"'
-        headers = {"ETag": etag, "Vary": "Accept",
+        headers = {"Vary": "Accept",
                    "Content-Disposition": f'inline; filename="reintegration-kg-{kg.version}.{fmt.file_extension}"'}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
         return Response(body, media_type=media, headers=headers)
 
     @app.post("/admin/reload", tags=["service"],

@@ -20,8 +20,8 @@ async def _kg(request: Request) -> KG:
     return request.app.state.kg
 
 
-async def _catalogue(request: Request) -> Catalogue:
-    return request.app.state.kg.catalogue
+async def _catalogue(kg: Annotated[KG, Depends(_kg)]) -> Catalogue:
+    return kg.catalogue  # of the same graph as every other dependency of the request
 
 
 async def _settings(request: Request) -> Settings:

@@ -24,6 +24,7 @@ from pydantic import Field
 from ..errors import InvalidValue
 from ..graph.parameters import Vocabulary
 from . import models as m
+from .caching import by_version
 from .deps import CatalogueDep
 from .links import ref
 from .negotiation import negotiate
@@ -69,7 +70,7 @@ def static_text(*parts: str) -> str:
 
 
 def router(vocabulary: Vocabulary) -> APIRouter:
-    api = APIRouter(dependencies=[Depends(known_parameters_only)])
+    api = APIRouter(dependencies=[Depends(known_parameters_only), Depends(by_version)])
 
     def search(c: CatalogueDep, page: Page, values: dict) -> dict:
         q = values.get("q")

@@ -1,23 +1,24 @@
 """GET /exports (what can be downloaded) and GET /exports/{format}.zip: the whole graph as CSV with a
 Frictionless Data Package, as an Excel workbook, as the HXL 3W table or as IATI activities, one zip
 per format and data version (the bytes `rkg export --format F --zip` writes), computed once per
-graph (in the `reports` lane's worker process: api/lanes.py) and served with an ETag."""
+graph (in the `reports` lane's worker process: api/lanes.py) and served with an ETag (api/caching.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
 from ..exports import FORMATS, bundle, files, zip_name
+from .caching import by_version
 from .deps import KGDep, LanesDep
 from .errors import ApiError
 from .params import known_parameters_only
 from .state import KG
 from .tabular import prepared
 
-router = APIRouter(tags=["exports"], dependencies=[Depends(known_parameters_only)])
+router = APIRouter(tags=["exports"], dependencies=[Depends(known_parameters_only), Depends(by_version)])
 
 
 def export_job(kg: KG, fmt: str) -> bytes:
@@ -35,15 +36,12 @@ def list_exports(kg: KGDep) -> dict[str, Any]:
 @router.get("/exports/{name}", summary="One export as a zip: csv.zip, xlsx.zip, hxl.zip or iati.zip",
             response_class=Response,
             responses={200: {"content": {"application/zip": {}}}, 404: {"description": "not an export"}})
-async def get_export(request: Request, kg: KGDep, lanes: LanesDep,
+async def get_export(kg: KGDep, lanes: LanesDep,
                      name: Annotated[str, Path(max_length=20, description="csv.zip, xlsx.zip, hxl.zip or iati.zip")]):
     fmt = name.removesuffix(".zip")
     if not name.endswith(".zip") or fmt not in FORMATS:
         raise ApiError(404, "not-found", f"there is no export '{name}'",
                        allowed=[f"{f}.zip" for f in FORMATS])
     content = await lanes.reports.get(kg.cache, ("exports", "zip", fmt), lanes.reports.job(kg, export_job, fmt))
-    etag = f'"{kg.version}-{fmt}"'
-    headers = {"ETag": etag, "Content-Disposition": f'attachment; filename="{zip_name(kg.version, fmt)}.zip"'}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
+    headers = {"Content-Disposition": f'attachment; filename="{zip_name(kg.version, fmt)}.zip"'}
     return Response(content, media_type="application/zip", headers=headers)

@@ -23,6 +23,7 @@ from ..graph.formats import graph_format, graph_media_types
 from ..graph.parameters import strip_iri
 from ..graph.queries import internal, run
 from ..loaders.schema import CONCEPT, ID
+from .caching import by_version
 from .deps import KGDep
 from .errors import ApiError
 from .negotiation import negotiate
@@ -30,7 +31,7 @@ from .params import known_parameters_only
 from .state import KG
 from .tabular import prepared
 
-router = APIRouter(tags=["linked data"], dependencies=[Depends(known_parameters_only)])
+router = APIRouter(tags=["linked data"], dependencies=[Depends(known_parameters_only), Depends(by_version)])
 
 HTML = "text/html"
 _PATH = re.compile(r"/(id|concept)(/[A-Za-z0-9][A-Za-z0-9._~-]*)+")
@@ -67,12 +68,10 @@ def _serialize(graph: Graph, media: str) -> bytes:
     return graph.serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
 
 
-def _rdf(content: bytes, media: str, version: str | None = None) -> Response:
+def _rdf(content: bytes, media: str) -> Response:
     headers = {"Vary": "Accept"}
     if media == "application/ld+json":
         headers["Link"] = CONTEXT_LINK
-    if version:
-        headers["ETag"] = f'"{version}-{media.split("/")[1]}"'
     return Response(content, media_type=media, headers=headers)
 
 
@@ -153,7 +152,7 @@ def resolve(request: Request, kg: KG, format: str | None) -> Response:
     graph = Graph()
     for triple in triples:
         graph.add(triple)
-    return _rdf(kg.remembered(("describe", iri, media), lambda: _serialize(graph, media)), media, kg.version)
+    return _rdf(kg.remembered(("describe", iri, media), lambda: _serialize(graph, media)), media)
 
 
 @router.get("/id/{rest:path}", response_class=Response, responses=RESPONSES,

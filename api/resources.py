@@ -13,6 +13,7 @@ from ..errors import not_found
 from ..graph.parameters import Vocabulary
 from . import models as m
 from . import tabular
+from .caching import by_version
 from .catalogue import Catalogue
 from .deps import CatalogueDep, KGDep
 from .facets import ACTORS, FIGURES, FINDINGS, LISTINGS, MEASURES, POLICIES, RECOMMENDATIONS, Listing, text
@@ -259,7 +260,7 @@ def list_figures(c: Catalogue, f: dict) -> list[dict]:
 # ---------------------------------------------------------------------------- routes
 
 def router(vocabulary: Vocabulary) -> APIRouter:
-    api = APIRouter(dependencies=[Depends(known_parameters_only)])
+    api = APIRouter(dependencies=[Depends(known_parameters_only), Depends(by_version)])
     def listing(path: str, lister, declared, model, tags: list, summary: str, whole_kg: bool = False):
         def endpoint(kg: KGDep, page: Page, values: dict, how: tabular.Wanted) -> Any:
             return tabular.respond(how, kg, path, page(lister(kg if whole_kg else kg.catalogue, values)))

@@ -49,11 +49,13 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Plan:
-    """A query that may run: its form, and the graphs the protocol asked for (None: as the query says)."""
+    """A query that may run: its form, the graphs the protocol asked for (None: as the query says),
+    and whether the query names its own dataset (FROM, FROM NAMED)."""
 
     form: str
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    dataset: bool = False
 
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -133,7 +135,8 @@ def _check(query: str, default_graphs, named_graphs, allowed_graphs) -> Plan:
 
     prologue = translatePrologue(tree[0], None)
     # rdflib's CompValue.get returns the key itself for a missing key: read it as a plain dict
-    for clause in dict.get(tree[1], "datasetClause") or []:
+    clauses = dict.get(tree[1], "datasetClause") or []
+    for clause in clauses:
         named = dict.get(clause, "named")
         target = named if named is not None else dict.get(clause, "default")
         iri = str(prologue.absolutize(target))
@@ -141,7 +144,7 @@ def _check(query: str, default_graphs, named_graphs, allowed_graphs) -> Plan:
     for iri in list(default_graphs) + list(named_graphs):
         _allowed(iri, "default-graph-uri" if iri in default_graphs else "named-graph-uri", allowed_graphs)
     return Plan(FORMS.get(tree[1].name, "select"),
-                tuple(default_graphs) or None, tuple(named_graphs) or None)
+                tuple(default_graphs) or None, tuple(named_graphs) or None, bool(clauses))
 
 
 def _allowed(iri: str, where: str, allowed_graphs) -> None:

@@ -11,6 +11,7 @@ new one, never a mix; a reload that fails changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import threading
@@ -150,12 +151,14 @@ class Graphs:
     """Opens the graph the settings name (built from data/, or a validated store or endpoint),
     serves it on `app`, and rebuilds (or reopens) it on request."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, opened: Opened | None = None):
         self.settings = settings
         self.rebuild = build_from  # how a reload builds: create_app bounds it (a child process, rebuild.py)
         self._lock = threading.Lock()
+        self.exclusive = contextlib.nullcontext  # held around a reload: api/workers.py makes it span the processes
         self.last_reload: dict | None = None
-        self.current = KG.serve(open_graph(settings))  # a LoadError or StoreError propagates
+        # `opened`: what api/workers.py gives a worker process; a LoadError or StoreError propagates
+        self.current = KG.serve(opened or open_graph(settings))
         self.on_change: list = []  # callables given the new KG (the SPARQL workers reload)
 
     def _serve(self, app, kg: KG, old: KG, started: float) -> dict:
@@ -174,7 +177,7 @@ class Graphs:
     def reload(self, app) -> dict:
         """Rebuild from data/ or reopen the store (blocking). Returns a summary; an error keeps the
         current graph and is raised again with what the client needs to know."""
-        with self._lock:
+        with self._lock, self.exclusive():
             started = time.perf_counter()
             old = self.current
             try:
@@ -198,6 +201,16 @@ class Graphs:
                 raise RkgError(f"{error}; still serving data version {old.version}", code="invalid-store",
                                data_version=old.version) from None
             return self._serve(app, kg, old, started)
+
+    def adopt(self, app, newer) -> dict | None:
+        """Serve the graph `newer()` opens, if it opens one (another server process built it:
+        api/workers.py), swapped in as a reload swaps; under the reload lock, so the two never mix."""
+        with self._lock:
+            started = time.perf_counter()
+            opened = newer()
+            if opened is None:
+                return None
+            return self._serve(app, KG.serve(opened), self.current, started)
 
     def stop(self) -> None:
         """Kill a rebuild under way (the server is shutting down: it must not wait for one)."""

@@ -1,11 +1,18 @@
 """Benchmarks: load, validation and every named query on synthetic graphs shaped like the curated
 data (countries, dimensions, levels, actors with roles, places, target groups, findings, figures),
 at about 10k, 100k and 1M triples, on the embedded store (in memory and on disk) and on rdflib;
-build, validation and every named query on the curated data; and the API under 32 concurrent
-clients beside rdflib-endpoint (benchmarks/api_bench.py).
+build, validation and every named query on the curated data; `rkg query run` cold and warm and
+`make run` to its first answer; and the API and /sparql under 32 connections, one and several
+worker processes, beside Oxigraph's server and rdflib-endpoint (benchmarks/api_bench.py). The
+figures are set against the targets of issue 19 at the top of results.md.
 
     python benchmarks/bench.py [--sizes 10000 100000 1000000] [--runs 5] [--no-api] [--out benchmarks]
     python benchmarks/bench.py --validation-only [--engines shacl pyshacl] [--validation-limit 300]
+
+`rkg query run coverage-matrix` is timed as a new process each time: cold (an empty cache folder:
+the curated data read, validated and kept on disk, then the query) and warm (the cache there), the
+median of --cli-runs runs each. `make run` is timed from its start to the first 200 of /health,
+with the virtual environment and the cache in place (one unmeasured run first), the median of 3.
 
 Validation is measured per SHACL engine (`shacl`, then pySHACL), end to end from the N-Triples
 file, each in a child process of its own; an engine without an answer within --validation-limit
@@ -15,7 +22,7 @@ builds and validates in this process and as `rkg validate`.
 Each (backend, size) runs in a child process so that its peak memory is its own. Times are
 medians of --runs runs (3 above 100k; a query slower than 5 s is run once); the ratio column
 compares with rdflib measured in the same run. Each rdflib query is stopped after
---rdflib-limit seconds and said so; rdflib's queries are not run beyond 100k triples. Prints a
+--rdflib-limit seconds and said so; rdflib's queries are run at 10k triples only (--rdflib-queries-up-to). Prints a
 Markdown table and writes results.json and results.md.
 """
 
@@ -69,7 +76,7 @@ def synthetic(triples: int, seed: int = 7) -> str:
     and levels, a target group, a district, sometimes a phase, a source; every fifth has a finding.
     """
     rng = random.Random(seed)
-    measures = max(10, triples // 42)
+    measures = max(10, triples // 47)
     countries = country_codes(max(5, min(200, round(measures / 47))))
     national = {c: [f"{c.lower()}-a{i}" for i in range(max(6, round(measures / len(countries) * 0.6)))]
                 for c in countries}
@@ -130,6 +137,9 @@ def synthetic(triples: int, seed: int = 7) -> str:
         t(f"{s} {iri(RDF_TYPE)} {iri(RKG + 'SupportMeasure')} .")
         t(f"{s} {iri(LABEL)} {lit(f'Measure {m}')} .")
         t(f"{s} {iri(RKG + 'measureType')} {iri(C + 'measure-type/programme')} .")
+        t(f"{s} {iri(RKG + 'measureKind')} {iri(C + 'measure-kind/dedicated')} .")  # what the build derives
+        for unit in ("dedicated", "with-components", "with-general", "all"):
+            t(f"{s} {iri(RKG + 'countingUnit')} {iri(C + 'counting-unit/' + unit)} .")
         t(f"{s} {iri(RKG + 'country')} {iri(C + 'country/' + country)} .")
         t(f"{s} {iri(RKG + 'status')} {iri(C + 'measure-status/' + rng.choice(STATUSES))} .")
         for d in rng.sample(DIMENSIONS, rng.choice([1, 1, 2])):
@@ -434,6 +444,71 @@ def machine() -> dict:
     return {**described(), "date": time.strftime("%Y-%m-%d")}
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _timed(command: list[str], env: dict | None = None) -> float:
+    import os
+    import subprocess
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, env={**os.environ, **(env or {})})
+    return time.perf_counter() - started
+
+
+def cli_times(runs: int) -> dict:
+    """`rkg query run coverage-matrix` as a new process: cold (a cache folder of its own, empty) and
+    warm (the same folder, the graph in it); medians and all runs."""
+    rkg = str(Path(sys.executable).parent / "rkg")
+    command = [rkg, "query", "run", "coverage-matrix"]
+    cold, warm = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="rkg-bench-cache-") as cache:
+            cold.append(_timed(command, {"RKG_CACHE": cache}))
+    with tempfile.TemporaryDirectory(prefix="rkg-bench-cache-") as cache:
+        _timed(command, {"RKG_CACHE": cache})  # fills it
+        warm = [_timed(command, {"RKG_CACHE": cache}) for _ in range(runs)]
+    return {"command": "rkg query run coverage-matrix", "cold_s": statistics.median(cold), "cold_runs": cold,
+            "warm_s": statistics.median(warm), "warm_runs": warm}
+
+
+def make_run_times(runs: int = 3, limit: float = 120.0) -> dict:
+    """Seconds from `make run` to the first 200 of /health, the virtual environment and the cache in
+    place (one unmeasured run first fills whatever is missing)."""
+    import os
+    import signal
+    import subprocess
+
+    import httpx
+    from api_bench import free_port
+
+    def once() -> float:
+        port = free_port()
+        started = time.perf_counter()
+        process = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            while time.perf_counter() - started < limit:
+                if process.poll() is not None:
+                    raise RuntimeError(f"make run stopped (exit code {process.returncode})")
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                        return time.perf_counter() - started
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+            raise RuntimeError(f"make run did not answer within {limit:.0f} s")
+        finally:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    first = once()
+    measured = [once() for _ in range(runs)]
+    return {"first_run_s": first, "second_run_s": statistics.median(measured), "runs": measured}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -448,12 +523,15 @@ def main(argv=None) -> int:
     parser.add_argument("--validation-only", action="store_true",
                         help="validation alone: no backends, no named queries, no API")
     parser.add_argument("--rdflib-limit", type=float, default=10.0, help="seconds one rdflib query may take")
-    parser.add_argument("--rdflib-queries-up-to", type=int, default=100_000,
-                        help="run rdflib's queries only up to this size (its parse alone takes ~25 s at 1M)")
+    parser.add_argument("--rdflib-queries-up-to", type=int, default=10_000,
+                        help="run rdflib's queries only up to this size (at 100k most need more than 10 s, and "
+                             "waiting for them took three minutes of the run; its parse alone takes ~25 s at 1M)")
     parser.add_argument("--overlap-limit", type=float, default=60.0,
                         help="seconds the all-countries overlap query may take beyond 100k triples")
     parser.add_argument("--no-api", action="store_true", help="leave out the API benchmark")
-    parser.add_argument("--api-seconds", type=float, default=6.0, help="seconds of load per API scenario")
+    parser.add_argument("--api-seconds", type=float, default=12.0, help="seconds of load per API scenario (3 rounds)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of `rkg serve --workers` (default 2)")
+    parser.add_argument("--cli-runs", type=int, default=5, help="runs of `rkg query run`, cold and warm (default 5)")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent))
     args = parser.parse_args(argv)
 
@@ -467,6 +545,16 @@ def main(argv=None) -> int:
               f"rkg validate {figures['rkg_validate_s']:.2f} s, {results['curated']['triples']} triples", flush=True)
     for line in _report_lines(results["curated"].get("reports") or {}):
         print(f"curated data, {line}", flush=True)
+    if not args.validation_only:
+        results["cli"] = cli_times(args.cli_runs)
+        print(f"rkg query run coverage-matrix: cold {results['cli']['cold_s']:.2f} s, warm "
+              f"{results['cli']['warm_s']:.2f} s (medians of {args.cli_runs})", flush=True)
+        try:
+            results["make_run"] = make_run_times()
+            print(f"make run to the first answer: {results['make_run']['second_run_s']:.2f} s (median of 3, "
+                  f"after a first run of {results['make_run']['first_run_s']:.2f} s)", flush=True)
+        except Exception as exc:  # the other figures are still worth writing
+            results["make_run"] = {"error": f"{type(exc).__name__}: {exc}"}
     ontology = _ontology_nt()
     folder = Path(tempfile.mkdtemp(prefix="rkg-bench-data-"))
     for size in args.sizes:
@@ -517,12 +605,13 @@ def main(argv=None) -> int:
     if not args.no_api:
         try:
             import api_bench
-            results["api"] = api_bench.run(clients=32, seconds=args.api_seconds)
+            results["api"] = api_bench.run(clients=32, seconds=args.api_seconds, workers=args.workers)
         except Exception as exc:  # the store figures are still worth writing
             results["api"] = {"error": f"{type(exc).__name__}: {exc}"}
     results["total_s"] = time.perf_counter() - begun
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    results["targets"] = against_targets(results)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     table = markdown(results)
     (out / "results.md").write_text(table)
@@ -534,11 +623,103 @@ def _ms(value) -> str:
     return "-" if value is None else (f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s")
 
 
+def _rate(entry: dict | None) -> float | None:
+    return entry.get("req_per_s") if entry else None
+
+
+def against_targets(results: dict) -> list[dict]:
+    """Each target of issue 19 with what this run measured: {what, measured, target, met (None: not
+    measured), by (how far from it, when missed)}."""
+    out: list[dict] = []
+
+    def add(what: str, measured: str | None, target: str, met: bool | None, by: str = "") -> None:
+        out.append({"what": what, "measured": measured or "not measured", "target": target, "met": met,
+                    "by": by if met is False else ""})
+
+    largest = max(results.get("sizes") or [{}], key=lambda e: e.get("triples", 0))
+    validation = (largest.get("validation") or {})
+    for engine in ("shacl", "pyshacl"):
+        v = validation.get(engine)
+        if not v:
+            continue
+        label = f"validation, {largest['triples']:,} triples, {'pySHACL' if engine == 'pyshacl' else engine}"
+        if "error" in v:
+            add(label, v["error"], "< 5 s and < 1 GB", None)
+            continue
+        peak = max(v["peak_rss_mb"], v.get("peak_worker_rss_mb", 0))
+        met = v["total_s"] < 5 and peak < 1024
+        by = ", ".join(x for x in (f"{v['total_s'] / 5:.1f}x the time" if v["total_s"] >= 5 else "",
+                                   f"{peak / 1024:.1f}x the memory" if peak >= 1024 else "") if x)
+        add(label, f"{v['total_s']:.2f} s, peak {peak:,.0f} MB", "< 5 s and < 1 GB", met, by)
+    cur = results.get("curated") or {}
+    if "build_and_validate_s" in cur:
+        s = cur["build_and_validate_s"]
+        add(f"curated data: build and validate ({cur.get('engine')}, in process)",
+            f"{s:.2f} s (`rkg validate`, a new process: {cur.get('rkg_validate_s', 0):.2f} s)", "< 1 s", s < 1,
+            f"{s:.1f}x")
+    cli = results.get("cli") or {}
+    if cli:
+        add("CLI: `rkg query run coverage-matrix`, warm (cold)", f"{cli['warm_s']:.2f} s ({cli['cold_s']:.2f} s)",
+            "< 0.5 s warm", cli["warm_s"] < 0.5, f"{cli['warm_s'] / 0.5:.1f}x")
+    run = results.get("make_run") or {}
+    if "second_run_s" in run:
+        add("second `make run` to the first answer", f"{run['second_run_s']:.2f} s", "< 5 s", run["second_run_s"] < 5,
+            f"{run['second_run_s'] / 5:.1f}x")
+    api = results.get("api") or {}
+    if api.get("load"):
+        import api_bench as A
+        before = _rate(A.find(api, "rkg, response cache off", "GET"))
+        low, high = api["settings"]["baseline_req_per_s"]
+        for server in ("rkg", f"rkg --workers {api['settings']['workers']}"):
+            e = A.find(api, server, "GET")
+            if not e:
+                continue
+            rate, tail = e["req_per_s"], e["p99_ms"] / e["p50_ms"]
+            met = rate >= 3 * high and tail < 3
+            by = "; ".join(x for x in (f"{rate / (3 * high):.2f} of 3x the baseline" if rate < 3 * high else "",
+                                       f"p99 {tail:.1f}x p50" if tail >= 3 else "") if x)
+            add(f"cached analysis, GET /gaps/coverage?country=NPL, {server}",
+                f"{rate:,.0f} req/s ({rate / high:.1f}-{rate / low:.1f}x the issue's {low}-{high}; "
+                + (f"{rate / before:.1f}x this run's cache-off {before:,.0f}; " if before else "")
+                + f"p50 {e['p50_ms']:.1f} ms, p99 {e['p99_ms']:.1f} ms = {tail:.1f}x p50)",
+                f">= 3x baseline ({3 * high:,} req/s), p99 < 3x p50", met, by)
+        oxigraph = _rate(A.find(api, "oxigraph serve-read-only", "POST"))
+        memory = _rate(A.find(api, "oxigraph serve (in memory)", "POST"))
+        for server in ("rkg", f"rkg --workers {api['settings']['workers']}"):
+            rate = _rate(A.find(api, server, "POST /sparql"))
+            if rate is None or not oxigraph:
+                continue
+            add(f"/sparql, coverage query, {server}",
+                f"{rate:,.0f} req/s = {rate / oxigraph:.2f}x `oxigraph serve-read-only` ({oxigraph:,.0f})"
+                + (f"; {rate / memory:.2f}x `oxigraph serve` in memory ({memory:,.0f})" if memory else ""),
+                ">= 1x Oxigraph's server", rate >= oxigraph, f"{rate / oxigraph:.2f}x")
+    return out
+
+
+def targets_markdown(rows: list[dict]) -> list[str]:
+    lines = ["### Against the targets", "", "| | measured | target | met |", "|---|---|---|---|"]
+    for r in rows:
+        verdict = {True: "yes", False: f"no ({r['by']})" if r["by"] else "no", None: "-"}[r["met"]]
+        lines.append(f"| {r['what']} | {r['measured']} | {r['target']} | {verdict} |")
+    return lines + [""]
+
+
 def markdown(results: dict) -> str:
     m, cur = results["machine"], results["curated"]
     lines = [f"Machine: {m['cpus']} cores ({m.get('cpu_model') or m.get('cpu') or 'unknown CPU'}), Python {m['python']}, "
-             f"{m['platform']}, {m.get('date', '')}; the whole run took {results.get('total_s', 0) / 60:.1f} min.", "",
-             "### Curated data", "",
+             f"{m['platform']}, {m.get('date', '')}; load average {m.get('load_average_before') or 0:.2f} at the start "
+             f"(other work on the machine shows here); the whole run took {results.get('total_s', 0) / 60:.1f} min.", ""]
+    lines += targets_markdown(against_targets(results))
+    cli, run = results.get("cli"), results.get("make_run") or {}
+    if cli:
+        lines += ["### The command line and `make run`", "",
+                  f"- `{cli['command']}`, a new process each time (median of {len(cli['warm_runs'])}): cold, with an "
+                  f"empty cache folder (the curated data read, validated and kept on disk first), {cli['cold_s']:.2f} s; "
+                  f"warm, from the cache, {cli['warm_s']:.2f} s.",
+                  ("- `make run` to the first 200 of /health, the virtual environment and the cache in place: "
+                   f"{run['second_run_s']:.2f} s (median of {len(run['runs'])}; the first run {run['first_run_s']:.2f} s)."
+                   if "second_run_s" in run else f"- `make run`: not measured, {run.get('error', 'not run')}."), ""]
+    lines += ["### Curated data", "",
              f"{cur['triples']:,} triples. Build and validate, in one process (median and best of 3; loader and "
              f"SHACL in the best run), and `rkg validate` as a new process, imports included (median and best of 3):", "",
              "| SHACL engine | build and validate | loader | SHACL | rkg validate |", "|---|---|---|---|---|"]
@@ -612,8 +793,8 @@ def markdown(results: dict) -> str:
         lines.append("")
     api = results.get("api")
     if api:
-        lines += ["### The API on the curated data", ""]
         if "error" in api:
+            lines += ["### The API under load", ""]
             lines.append(f"Not measured: {api['error']}")
         else:
             import api_bench

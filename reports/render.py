@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import charts
 from .model import Chart, Entry, Heatmap, Items, Message, Report, Section, Table
 
 FORMATS = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
@@ -91,7 +90,7 @@ def pdf(report: Report) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from . import pdfspeed
+    from . import charts, pdfspeed  # here, not at the top: matplotlib takes 0.5 s to import, and `rkg` imports this
 
     if FAST_LINE_BREAKING:
         pdfspeed.install()

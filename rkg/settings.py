@@ -13,6 +13,7 @@ Where the graph comes from (the backend), in order of precedence:
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -20,6 +21,9 @@ from pathlib import Path
 
 MIB = 1024 * 1024
 GRAPH_IRI = "https://w3id.org/reintegration-kg/graph"
+# what `rkg serve --workers N` hands its worker processes (api/workers.py): its settings, without
+# the secrets (the workers read those from the environment they inherit), and the folder they share
+HANDOVER = "RKG_SERVE_HANDOVER"
 
 # environment variable -> setting; the type comes from the field
 ENVIRONMENT = {
@@ -50,6 +54,8 @@ ENVIRONMENT = {
     "RKG_REBUILD_MEMORY_MB": "rebuild_memory_mb",
     "RKG_REBUILD_TIMEOUT": "rebuild_timeout",
     "RKG_ADMIN_TOKEN": "admin_token",
+    "RKG_RESPONSE_CACHE_MB": "response_cache_mb",
+    "RKG_WORKERS": "workers",
 }
 
 
@@ -77,7 +83,7 @@ class Settings:
     sparql_max_result_bytes: int = 16 * MIB  # the largest result sent (the whole graph fits easily)
     sparql_max_query_chars: int = 100_000
     sparql_body_timeout: float = 30.0        # seconds a POST /sparql may take to send its body
-    sparql_workers: int = 2                  # queries run at once; others wait
+    sparql_workers: int = 2                  # queries run at once in each server process; others wait
     sparql_queue_timeout: float = 10.0       # how long a query may wait for a free worker
     sparql_memory_mb: int = 2048             # address-space limit of each worker
     sparql_isolate_network: bool = True      # workers leave the network, where the system allows it
@@ -97,6 +103,10 @@ class Settings:
     rebuild_memory_mb: int = 4096            # a reload's rebuild runs in a child process with this much
     rebuild_timeout: float = 300.0           # address space, and is stopped past this many seconds
     admin_token: str | None = field(default=None, repr=False)  # enables POST /admin/reload
+    # answers kept as bytes per data version, with ETags (api/caching.py), in each server process
+    response_cache_mb: int = 64
+    # server processes (`rkg serve --workers N`, api/workers.py), sharing one read-only on-disk store
+    workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -115,6 +125,8 @@ class Settings:
                                  f"{_cast_name(str(types[name]))}") from None
         known = set(types)
         values |= {k: v for k, v in overrides.items() if k in known and v is not None}
+        if "sparql_workers" not in values:  # shared out over the server processes (README: Serving with workers)
+            values["sparql_workers"] = default_sparql_workers(int(values.get("workers") or 1))
         for name in ("data_dir", "sources_dir", "store", "cache_dir"):
             if isinstance(values.get(name), str):
                 values[name] = Path(values[name])
@@ -133,6 +145,10 @@ class Settings:
             raise ValueError("the time limits of analyses and reports must be positive")
         if self.sparql_max_result_bytes < 1024 or self.sparql_max_query_chars < 100:
             raise ValueError("SPARQL size limits are too small to be useful")
+        if self.workers < 1:
+            raise ValueError("at least one server process is needed")
+        if self.response_cache_mb < 0:
+            raise ValueError("the response cache cannot have a negative size")
         if self.validation_workers is not None and self.validation_workers < 1:
             raise ValueError("validation needs at least one worker")
         if self.store is not None and self.endpoint is not None:
@@ -149,6 +165,29 @@ class Settings:
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
+
+    def handed_down(self, shared: Path) -> str:
+        """What `rkg serve --workers N` hands its worker processes (HANDOVER): every setting but
+        the secrets, and the folder they share."""
+        given = {f.name: getattr(self, f.name) for f in fields(self) if f.repr}
+        given = {k: str(v) if isinstance(v, Path) else v for k, v in given.items()}
+        return json.dumps({"settings": given, "shared": str(shared)})
+
+    @classmethod
+    def handed_over(cls, environ: Mapping[str, str] | None = None) -> tuple[Settings, Path]:
+        """In a worker process of `rkg serve --workers N`: its settings (the secrets from the
+        environment) and the folder the workers share."""
+        environ = os.environ if environ is None else environ
+        if HANDOVER not in environ:
+            raise RuntimeError(f"{HANDOVER} is not set: worker processes are started by `rkg serve --workers N`")
+        handed = json.loads(environ[HANDOVER])
+        return cls.from_env(environ, **handed["settings"]), Path(handed["shared"])
+
+
+def default_sparql_workers(workers: int) -> int:
+    """/sparql query processes in each server process, unless set: 2 with one server process, 1 with
+    several (so `--workers 2` runs as many query processes in all as one server process does)."""
+    return 2 if workers <= 1 else 1
 
 
 def _cast(annotation: str, raw: str):

@@ -222,6 +222,21 @@ def test_from_the_served_graph_is_allowed(live):
     assert total == int(httpx.get(live.url + "/health").json()["triples"])
 
 
+def test_the_served_graph_is_the_default_graph_and_the_one_named_graph(live):
+    """The workers hold the graph once, as the named graph that is also every query's default graph."""
+    def count(query: str, **params) -> int:
+        body = httpx.get(live.url + "/sparql", params={"query": query, **params}).json()
+        return int(body["results"]["bindings"][0]["n"]["value"])
+
+    triples = int(httpx.get(live.url + "/health").json()["triples"])
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == triples
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == triples
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": GRAPH_IRI}) == triples
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH_IRI}> WHERE {{ ?s ?p ?o }}") == 0  # SPARQL: no FROM
+    graphs = httpx.get(live.url + "/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    assert [b["g"]["value"] for b in graphs.json()["results"]["bindings"]] == [GRAPH_IRI]
+
+
 # ---------------------------------------------------------------------------- read-only, no outbound connection
 
 def test_updates_are_refused(live):

@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from rkg.api.caching import ResponseCache
 from rkg.api.errors import install
 from rkg.api.reports import router
 from rkg.cli import main
@@ -23,6 +24,7 @@ def served():
     app = FastAPI()
     app.state.kg = SimpleNamespace(build=result, version=result.version, store=EmbeddedStore.from_graph(result.graph))
     install(app, lambda request, name: None)
+    app.add_middleware(ResponseCache, max_bytes=64 << 20)  # as create_app does: ETags, answers kept
     app.include_router(router)
     return TestClient(app), app.state.kg
 
