@@ -12,9 +12,10 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from ..graph.formats import graph_format, graph_media_types
@@ -51,6 +52,10 @@ programmes, actors, policies, findings, figures, and where coverage is missing o
 - **Errors** always look like `{"error": {"code", "message", ...}}`: 404 for unknown ids, 422 for invalid
   parameters (with the allowed values).
 """
+
+
+# documents the admin token as a bearer scheme; token_matches checks it
+ADMIN = HTTPBearer(auto_error=False, scheme_name="adminToken", description="the server's RKG_ADMIN_TOKEN")
 
 
 def create_app(settings: Settings, shared: Shared | None = None) -> FastAPI:
@@ -148,11 +153,16 @@ def create_app(settings: Settings, shared: Shared | None = None) -> FastAPI:
               summary="Rebuild the graph from data/, or reopen the store served (needs `Authorization: Bearer "
                       "$RKG_ADMIN_TOKEN`)",
               description="A reload that fails validation (or finds no graph in the store) answers 422 with every "
-                          "problem and keeps serving the last good graph.")
-    async def reload(served: GraphsDep, authorization: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+                          "problem and keeps serving the last good graph.",
+              dependencies=[Depends(ADMIN)],
+              responses={401: {"description": "no admin token, or the wrong one"},
+                         403: {"description": "reloading over HTTP is off (no RKG_ADMIN_TOKEN)"},
+                         422: {"description": "the rebuilt graph is invalid; the last good graph is served"},
+                         503: {"description": "the server is shutting down, or the store cannot be reached"}})
+    async def reload(request: Request, served: GraphsDep) -> dict[str, Any]:
         if not settings.admin_token:
             raise ApiError(403, "forbidden", "reloading over HTTP is off: start the server with RKG_ADMIN_TOKEN set")
-        if not token_matches(settings.admin_token, authorization):
+        if not token_matches(settings.admin_token, request.headers.get("authorization")):
             raise ApiError(401, "unauthorized", "give the admin token as `Authorization: Bearer <token>`",
                            headers={"WWW-Authenticate": "Bearer"})
         # abandoned if the request is cancelled (uvicorn's shutdown, after its graceful timeout)

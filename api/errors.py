@@ -30,6 +30,21 @@ STATUS_CODES = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: 
 STATUS = {"not-found": 404, "invalid-parameter": 422, "not-acceptable": 406, "invalid-data": 422,
           "invalid-store": 422, "store-unavailable": 503, "unavailable": 503, "definition-error": 500}
 
+# the error shape, as the OpenAPI document states it for the answers routes declare
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}, "hint": {"type": "string"},
+            "parameter": {"type": "string"}, "allowed": {"type": "array"}}}}}
+
+
+def documented(status: int, description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses` entry for an error answer in the API's error shape."""
+    return {status: {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}}
+
+
+NOT_FOUND = documented(404, "no record with that id")
+
 
 class ApiError(Exception):
     """An error the client should see, in the API's error shape."""
@@ -50,6 +65,27 @@ def from_library(error: RkgError) -> ApiError:
     """The HTTP error of a library error, by its code."""
     return ApiError(STATUS.get(error.code, 500), error.code, error.message,
                     **{k: v for k, v in error.as_dict().items() if k not in ("code", "message")})
+
+
+def _routes(routes) -> list:
+    """The routes with a path of their own, through included routers (FastAPI wraps them)."""
+    found = []
+    for route in routes:
+        if hasattr(route, "path_regex"):
+            found.append(route)
+        inner = getattr(getattr(route, "original_router", None), "routes", None)
+        if inner:
+            found += _routes(inner)
+    return found
+
+
+def _methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on the request's path (HEAD with GET)."""
+    methods: set[str] = set()
+    for route in _routes(request.app.router.routes):
+        if route.path_regex.match(request.url.path):
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 
 def install(app: FastAPI, allowed_values) -> None:
@@ -87,9 +123,13 @@ def install(app: FastAPI, allowed_values) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException):
         code = STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 404 and message == "Not Found":
             message = f"there is no endpoint {request.url.path}; see /docs"
-        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        if exc.status_code == 405:  # Starlette names the methods of the first route of the path only
+            headers["Allow"] = ", ".join(_methods(request))
+            message = f"{request.url.path} answers {headers['Allow']}"
+        return error_response(exc.status_code, code, message, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

@@ -33,8 +33,8 @@ from .search import SEARCHED
 
 SEARCH_FILTERS = (
     Filter("q", "string", "words to find (whole words, stemmed): \"a phrase\", OR between words, -word to leave "
-                          "out, word* for a prefix"),
-    Filter("kind", "string", "only these kinds of record: " + ", ".join(SEARCHED), multiple=True))
+                          "out, word* for a prefix", required=True),
+    Filter("kind", "string", "only these kinds of record", multiple=True, choices=SEARCHED))
 
 
 class SearchHit(m.Model):
@@ -57,13 +57,6 @@ class SearchResult(m.Model):
     by_kind: dict[str, int] = Field(description="hits of each kind, before `kind`, `limit` and `offset`")
 
 
-def _kinds(values: list[str] | None) -> list[str] | None:
-    for value in values or []:
-        if value not in SEARCHED:
-            raise InvalidValue(f"'{value}' is not a kind of record searched", allowed=list(SEARCHED), parameter="kind")
-    return values
-
-
 @lru_cache(maxsize=4)
 def static_text(*parts: str) -> str:
     return (resources.files("rkg.api").joinpath("static", *parts)).read_text(encoding="utf-8")
@@ -80,7 +73,7 @@ def router(vocabulary: Vocabulary) -> APIRouter:
         by_kind: dict[str, int] = {}
         for hit in hits:
             by_kind[hit.kind] = by_kind.get(hit.kind, 0) + 1
-        wanted = _kinds(values.get("kind"))
+        wanted = values.get("kind")
         items = []
         for hit in hits:
             if wanted and hit.kind not in wanted:

@@ -20,9 +20,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..errors import InvalidValue
-from ..loaders.problems import closest
-from ..loaders.schema import KINDS
 from .catalogue import Catalogue
 from .params import Filter
 
@@ -237,16 +234,10 @@ def flag(name: str, description: str) -> Check:
 
 
 def reference(name: str, kinds: tuple[str, ...], description: str, via: str | None = None) -> Check:
-    """A filter on the id of another record (checked against the records of `kinds`)."""
+    """A filter on the id of another record (of one of `kinds`, checked by its parameter type)."""
     def prepare(c: Catalogue, wanted) -> Callable[[dict], bool]:
-        if not any(wanted in c.kind(k) for k in kinds):
-            known = [rid for k in kinds for rid in c.kind(k)]
-            near = closest(str(wanted), known)
-            hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-            raise InvalidValue(f"'{wanted}' is not the id of a {' or '.join(KINDS[k].label for k in kinds)}"
-                               + (f"; {hint}" if hint else ""), allowed=known, hint=hint, parameter=name)
         return lambda r: wanted in _list(r.get(via or name))
-    return Check(Filter(name, "string", description), prepare)
+    return Check(Filter(name, "id:" + "+".join(kinds), description), prepare)
 
 
 # ---------------------------------------------------------------------------- the lists

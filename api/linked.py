@@ -25,7 +25,7 @@ from ..graph.queries import internal, run
 from ..loaders.schema import CONCEPT, ID
 from .caching import by_version
 from .deps import KGDep
-from .errors import ApiError
+from .errors import ApiError, documented
 from .negotiation import negotiate
 from .params import known_parameters_only
 from .state import KG
@@ -90,7 +90,8 @@ def ontology(request: Request, format: FormatQuery = None):
     return _rdf(_serialize(Graph() + ontology_graph(), media), media)
 
 
-@router.get("/ontology/context.jsonld", summary="The JSON-LD context of the graph's terms")
+@router.get("/ontology/context.jsonld", summary="The JSON-LD context of the graph's terms",
+            response_class=Response, responses={200: {"content": {"application/ld+json": {}}}})
 def jsonld_context() -> JSONResponse:
     return JSONResponse(pages.context(), media_type="application/ld+json")
 
@@ -155,13 +156,14 @@ def resolve(request: Request, kg: KG, format: str | None) -> Response:
     return _rdf(kg.remembered(("describe", iri, media), lambda: _serialize(graph, media)), media)
 
 
-@router.get("/id/{rest:path}", response_class=Response, responses=RESPONSES,
+@router.get("/id/{rest:path}", response_class=Response, responses=RESPONSES | documented(404, "no record with that IRI"),
             summary="A record's IRI: its page for a browser, its RDF (its triples, roles and passages) for an RDF client")
 def record(request: Request, kg: KGDep, rest: str, format: FormatQuery = None):
     return resolve(request, kg, format)
 
 
-@router.get("/concept/{rest:path}", response_class=Response, responses=RESPONSES,
+@router.get("/concept/{rest:path}", response_class=Response,
+            responses=RESPONSES | documented(404, "no concept with that IRI"),
             summary="A concept's IRI (a code, a country, a place, an indicator): its page or its RDF")
 def concept(request: Request, kg: KGDep, rest: str, format: FormatQuery = None):
     return resolve(request, kg, format)

@@ -37,13 +37,16 @@ class Filter:
     default: str | None = None
     minimum: int | None = None     # for integers
     maximum: int | None = None
+    choices: tuple[str, ...] | None = None  # for strings: the values allowed, where no vocabulary lists them
+    required: bool = False
 
     def annotation(self, vocabulary: Vocabulary):
         kind = param_type(self.type)
-        allowed = kind.allowed(vocabulary)
-        schema: dict[str, Any] = {"type": kind.json_type}
-        if allowed is not None and len(allowed) <= 300:
-            schema["enum"] = allowed
+        schema: dict[str, Any] = kind.json_schema(vocabulary)
+        if self.choices is not None:
+            schema = {"type": "string", "enum": list(self.choices)}
+        if self.required:
+            schema["minLength"] = 1
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         if self.maximum is not None:
@@ -59,18 +62,28 @@ class Filter:
     def check(self, raw: str | list[str] | None, vocabulary: Vocabulary):
         """The checked value (a list for `multiple`), or None when not given."""
         kind = param_type(self.type)
-        if raw is None or raw == "" or raw == []:
+        if raw is None or raw == [] or (raw == "" and kind.kind == "string"):
             raw = self.default
             if raw is None:
                 return None
         if self.multiple:
             pieces = [p.strip() for item in (raw if isinstance(raw, list) else [raw]) for p in str(item).split(",")]
-            return sorted({kind.value(self.name, p, vocabulary) for p in pieces if p}, key=str) or None
+            if self.choices is not None:
+                return sorted({self._choice(p) for p in pieces}) or None
+            return sorted({kind.value(self.name, p, vocabulary) for p in pieces}, key=str) or None
+        if self.choices is not None:
+            return self._choice(str(raw))
         value = kind.value(self.name, str(raw), vocabulary)
         if self.minimum is not None and value < self.minimum or self.maximum is not None and value > self.maximum:
             raise InvalidValue(f"parameter '{self.name}' must be between {self.minimum} and {self.maximum}, "
                                f"not {raw}", parameter=self.name)
         return value
+
+    def _choice(self, raw: str) -> str:
+        if raw not in (self.choices or ()):
+            raise InvalidValue(f"'{raw}' is not a value of parameter '{self.name}'", allowed=list(self.choices or ()),
+                               parameter=self.name)
+        return raw
 
 
 def filters(declared: tuple[Filter, ...] | list[Filter], vocabulary: Vocabulary, check: bool = True) -> Callable:
@@ -83,8 +96,8 @@ def filters(declared: tuple[Filter, ...] | list[Filter], vocabulary: Vocabulary,
         out = {}
         for item in declared:
             if not check:
-                if raw.get(item.name) not in (None, ""):
-                    out[item.name] = raw[item.name]
+                if raw.get(item.name) is not None and not (raw[item.name] == "" and item.type == "string"):
+                    out[item.name] = raw[item.name]  # an empty number, code or date is refused by the runner
                 continue
             value = item.check(raw.get(item.name), served)
             if value is not None:
@@ -93,7 +106,8 @@ def filters(declared: tuple[Filter, ...] | list[Filter], vocabulary: Vocabulary,
 
     dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
-        + [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=f.annotation(vocabulary))
+        + [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, annotation=f.annotation(vocabulary),
+                             default=inspect.Parameter.empty if f.required else None)
            for f in declared])
     return dependency
 

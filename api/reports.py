@@ -21,7 +21,7 @@ from ..errors import InvalidValue
 from ..reports import EXTENSIONS, FORMATS, REGIONAL, generate
 from .caching import Day, by_version_and_day
 from .deps import KGDep, LanesDep
-from .errors import ApiError
+from .errors import ApiError, documented
 from .lanes import Lanes
 from .negotiation import negotiate
 from .state import KG, Memo
@@ -32,10 +32,12 @@ MEDIA = {fmt: media.split(";")[0] for fmt, media in FORMATS.items()}  # format -
 CACHE_SIZE = 24
 _cache = Memo(CACHE_SIZE)
 
-FormatQuery = Annotated[str | None, Query(description="html, md or pdf; overrides the Accept header")]
+FormatQuery = Annotated[str | None, Query(description="html, md or pdf (htm and markdown too); overrides the "
+                                                        "Accept header",
+                                            json_schema_extra={"enum": [e.lstrip(".") for e in EXTENSIONS]})]
 RESPONSES: dict[int | str, dict[str, Any]] = {200: {"description": "The report, as one self-contained file",
                    "content": {"text/html": {}, "text/markdown": {}, "application/pdf": {}}},
-             404: {"description": "Not a country of origin the graph covers"},
+             **documented(404, "not a country of origin the graph covers"),
              406: {"description": "None of HTML, Markdown or PDF is acceptable"}}
 
 

@@ -16,6 +16,7 @@ from . import tabular
 from .caching import by_version
 from .catalogue import Catalogue
 from .deps import CatalogueDep, KGDep
+from .errors import NOT_FOUND
 from .facets import ACTORS, FIGURES, FINDINGS, LISTINGS, MEASURES, POLICIES, RECOMMENDATIONS, Listing, text
 from .params import Filter, Page, filters, inject, known_parameters_only, paging
 
@@ -290,7 +291,8 @@ def router(vocabulary: Vocabulary) -> APIRouter:
             return getter(c, id)
 
         endpoint.__name__ = getter.__name__
-        api.add_api_route(path, endpoint, methods=["GET"], response_model=model, tags=tags, summary=summary)
+        api.add_api_route(path, endpoint, methods=["GET"], response_model=model, tags=tags, summary=summary,
+                          responses=NOT_FOUND)
 
     listing("/programmes", list_programmes, MEASURE_FILTERS, m.Programme, ["programmes"],
             "Support measures (programmes, schemes, services), filtered")
@@ -309,7 +311,7 @@ def router(vocabulary: Vocabulary) -> APIRouter:
 
     @api.get("/countries/{iso3}", response_model=m.CountryProfile, tags=["countries"],
              summary="A country profile: policies, institutions, measures by dimension and level, findings, "
-                     "recommendations, figures")
+                     "recommendations, figures", responses=NOT_FOUND)
     def country_profile(kg: KGDep, iso3: Annotated[str, Path(max_length=10, description="ISO 3166-1 alpha-3 code")]):
         return get_country(kg.catalogue, iso3, kg.vocabulary)
 

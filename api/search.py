@@ -43,13 +43,14 @@ _OPEN, _CLOSE = "\x02", "\x03"
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-def fts_query(text: str) -> str:
+def fts_query(text: str) -> str | None:
     """The FTS5 query for what a user typed: every word or phrase quoted (so that nothing they
-    type is FTS5 syntax), `OR` kept, `-word` as NOT, `word*` as a prefix. An InvalidValue when
-    nothing searchable is left."""
+    type is FTS5 syntax), `OR` kept, `-word` as NOT, `word*` as a prefix. None when no word is
+    left to look for (only punctuation, or only words to leave out): such a search finds nothing."""
     positive: list[str] = []
     negative: list[str] = []
     pending_or = False
+    text = text.replace("\x00", " ")  # SQLite would end the query there, inside a quoted phrase
     for match in _TERM.finditer(text):
         minus, phrase, bare = match.group(1), match.group(2), match.group(3)
         prefix = False
@@ -72,9 +73,7 @@ def fts_query(text: str) -> str:
         else:
             positive.append(term)
     if not positive:
-        raise InvalidValue(f"'{text}' has no word to search for" + (" (only words to leave out)" if negative else ""),
-                           hint='write one or more words, a "phrase in quotes", or word* for a prefix',
-                           parameter="q")
+        return None
     query = " AND ".join(f"({p})" if " OR " in p else p for p in positive)
     for term in negative:
         query = f"({query}) NOT {term}"
@@ -159,18 +158,24 @@ class SearchIndex:
 
     def ids(self, q: str, kind: str) -> set[str]:
         """The ids of the records of `kind` that match `q` (what the `q` of a list filters by)."""
+        match = fts_query(q)
+        if match is None:
+            return set()
         return {row[0] for row in self._run("SELECT id FROM records WHERE records MATCH ? AND kind = ?",
-                                            (fts_query(q), kind))}
+                                            (match, kind))}
 
     def search(self, q: str, kinds: list[str] | None = None) -> list[Hit]:
         """Every record matching `q` (of `kinds`, or all), best first, with the fields that matched
         and a snippet of the best one."""
         wanted = [k for k in (kinds or SEARCHED) if k in SEARCHED]
+        match = fts_query(q)
+        if match is None:
+            return []
         snippets = ", ".join(f"snippet(records, {i + 2}, '{_OPEN}', '{_CLOSE}', '\u2026', 16)"
                              for i in range(len(COLUMNS)))
         rows = self._run(f"SELECT kind, id, bm25(records, {self._weights}) AS score, {snippets} FROM records "
                          f"WHERE records MATCH ? AND kind IN ({', '.join('?' * len(wanted))}) ORDER BY score, kind, id",
-                         (fts_query(q), *wanted))
+                         (match, *wanted))
         hits = []
         for kind, rid, score, *texts in rows:
             matched = [(WEIGHTS[c], c, t) for c, t in zip(COLUMNS, texts) if t and _OPEN in t]

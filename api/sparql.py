@@ -7,7 +7,8 @@
 - Queries run in killable worker processes with a time and a result-size limit (sparql_pool.py),
   after the checks of sparql_guard.py (no update, no SERVICE, no other graphs).
 - A browser (Accept: text/html) gets the YASGUI editor, served from this package, with the
-  named queries as examples.
+  named queries as examples; any other client that GETs /sparql without a query gets the
+  endpoint's SPARQL 1.1 Service Description (Turtle, N-Triples, JSON-LD or RDF/XML).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import asyncio
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..graph.formats import RESULT_FORMATS, graph_media_types
+from ..graph.formats import RESULT_FORMATS, graph_format, graph_media_types
 from ..graph.queries import library
 from ..settings import GRAPH_IRI
 from .deps import PoolDep, SettingsDep
@@ -34,10 +37,12 @@ READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 router = APIRouter(tags=["SPARQL"])
 
-_PROTOCOL = {
+_QUERY: dict[str, Any] = {"type": "string", "minLength": 1}
+_PROTOCOL: dict[str, Any] = {
     "parameters": [
-        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)"},
+        {"name": "query", "in": "query", "required": False, "schema": _QUERY,
+         "description": "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE); without it, a browser gets "
+                        "the query editor and any other client the service description"},
         {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "string"},
          "description": f"only <{GRAPH_IRI}>, the graph served"},
         {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "string"},
@@ -49,15 +54,30 @@ _PROTOCOL = {
         "400": {"description": "a malformed query (the parser's message) or a result over the size limit"},
         "403": {"description": "an update, SERVICE, or a graph other than the one served"},
         "406": {"description": "no acceptable format for the query's form"},
+        "413": {"description": "a query longer than the limit"},
         "503": {"description": "the query passed the time limit, or every worker stayed busy"},
     },
 }
-_POST = _PROTOCOL | {"requestBody": {"content": {
-    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
-        "query": {"type": "string"}, "default-graph-uri": {"type": "string"},
+_POST = {"parameters": _PROTOCOL["parameters"][1:],  # a POSTed query is in the body
+         "responses": _PROTOCOL["responses"] | {"415": {"description": "a body neither form-encoded nor a query"}},
+         "requestBody": {"required": True, "content": {
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["query"], "properties": {
+        "query": _QUERY, "default-graph-uri": {"type": "string"},
         "named-graph-uri": {"type": "string"}}}},
-    "application/sparql-query": {"schema": {"type": "string"}},
+    "application/sparql-query": {"schema": _QUERY},
 }}}
+
+SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix formats: <http://www.w3.org/ns/formats/> .
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML, formats:SPARQL_Results_CSV,
+        formats:SPARQL_Results_TSV, formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML ;
+    sd:defaultDataset [ a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}> ] ] .
+"""
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +90,18 @@ def editor_page() -> str:
     return template.replace("__EXAMPLES__", payload)
 
 
+def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in the graph format Accept prefers."""
+    media = negotiate(request.headers.get("accept"), GRAPH_TYPES)
+    if media is None:
+        raise ApiError(406, "not-acceptable", "the service description is available as " + ", ".join(GRAPH_TYPES),
+                       allowed=GRAPH_TYPES)
+    endpoint = str(request.url.replace(query=""))
+    turtle = SERVICE_DESCRIPTION.format(endpoint=endpoint, graph=GRAPH_IRI)
+    body = ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=graph_format(media))
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
 def _wants_html(accept: str | None) -> bool:
     return negotiate(accept, RESULT_TYPES + GRAPH_TYPES + ["text/html"]) == "text/html"
 
@@ -78,6 +110,8 @@ def _wants_html(accept: str | None) -> bool:
             openapi_extra=_PROTOCOL, response_class=Response)
 async def sparql_get(request: Request, settings: SettingsDep, pool: PoolDep):
     params = request.query_params
+    if "query" not in params and "update" not in params and not _wants_html(request.headers.get("accept")):
+        return service_description(request)
     return await _answer(request, settings, pool, params.getlist("query"), params.getlist("update"),
                          params.getlist("default-graph-uri"), params.getlist("named-graph-uri"))
 

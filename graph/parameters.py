@@ -8,15 +8,18 @@ Parameter types (as a named query's header writes them, `# param: country iso3 o
 | `iso3` | a country code of the graph, any case (`npl`) | the code, a string literal |
 | `code:<scheme>` | a concept code of that scheme (`code:target-group`); roles also with `-` for `_` | the code |
 | `id:<kind>` | the id of a record of that kind (`id:actors`); actors also by name, acronym or alias | the record's IRI |
-| `integer` | digits with an optional `-` (no `+`, spaces or `_`) | xsd:integer |
-| `decimal` | digits with an optional `-` and fraction | xsd:decimal |
+| `id:<kind>+<kind>` | the id of a record of any of those kinds (`id:measures+policies`); API filters only | - |
+| `integer` | up to 12 digits with an optional `-` (no `+`, spaces or `_`) | xsd:integer |
+| `decimal` | a JSON number (`-0.5`, `2`, `1e-05`) below 10^12 in size | xsd:decimal |
 | `boolean` | `true` or `false` | xsd:boolean |
 | `date` | a year, month or day (`2022`, `2022-06`, `2022-06-30`), or `today` | xsd:date (the first day) |
 | `string` | up to 200 characters | a plain literal |
 | `iri` | an absolute IRI (internal queries only) | the IRI |
 
 The allowed values come from the vocabulary of the graph being served (`Vocabulary`), so the API,
-the CLI and the reports check a value against the same list, whatever the backend.
+the CLI and the reports check a value against the same list, whatever the backend. An empty value
+is no value for every type but `string` (where it means "not given"). `ParamType.json_schema`
+describes exactly what `ParamType.value` accepts, for the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -33,9 +36,18 @@ from ..loaders.problems import closest
 from ..loaders.schema import CONCEPT, ID, KINDS, SCHEMES
 
 MAX_STRING = 200
+LARGEST = 10**12 - 1  # of an integer or a decimal, either sign
 _INTEGER = re.compile(r"-?\d{1,12}")
-_DECIMAL = re.compile(r"-?\d{1,12}(?:\.\d{1,12})?")
-_DATE = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?")
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+MAX_DECIMAL_CHARS = 40
+# a year, month or day that exists (the 29th of February in leap years only), or `today`;
+# written so that the OpenAPI document can give the same pattern
+_YEAR = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
+_LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAY = (r"(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+        r"|02-(?:0[1-9]|1\d|2[0-8])")
+DATE_PATTERN = (rf"^(?:today|{_YEAR}(?:-(?:0[1-9]|1[0-2]))?|{_YEAR}-(?:{_DAY})|{_LEAP}-02-29)$")
+_DATE = re.compile(DATE_PATTERN)
 
 
 # ---------------------------------------------------------------------------- vocabulary
@@ -90,12 +102,13 @@ class ParamType:
         return self.name.partition(":")[2]
 
     @property
-    def needs_vocabulary(self) -> bool:
-        return self.kind in ("iso3", "code", "id")
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of record an `id:` type names (`id:measures+policies`)."""
+        return tuple(self.detail.split("+")) if self.kind == "id" else ()
 
     @property
-    def json_type(self) -> str:
-        return {"integer": "integer", "decimal": "number", "boolean": "boolean"}.get(self.kind, "string")
+    def needs_vocabulary(self) -> bool:
+        return self.kind in ("iso3", "code", "id")
 
     def allowed(self, vocabulary: Vocabulary) -> list[str] | None:
         """The values a parameter of this type may take, when they form a list."""
@@ -104,17 +117,36 @@ class ParamType:
         if self.kind == "code":
             return sorted(vocabulary.codes.get(self.detail, ()))
         if self.kind == "id":
-            return sorted(vocabulary.ids.get(self.detail, ()))
+            return sorted({i for kind in self.kinds for i in vocabulary.ids.get(kind, ())})
         if self.kind == "boolean":
             return ["false", "true"]
         return None
+
+    def json_schema(self, vocabulary: Vocabulary, max_enum: int = 300) -> dict:
+        """The JSON Schema of a value, as exact as `value` is: the list of allowed values (when
+        there are at most `max_enum`), the bounds of numbers, the pattern of dates."""
+        if self.kind == "integer":
+            return {"type": "integer", "minimum": -LARGEST, "maximum": LARGEST}
+        if self.kind == "decimal":
+            return {"type": "number", "minimum": -LARGEST, "maximum": LARGEST}
+        if self.kind == "boolean":
+            return {"type": "boolean"}
+        if self.kind == "date":
+            return {"type": "string", "pattern": DATE_PATTERN}
+        if self.kind == "string":
+            return {"type": "string", "maxLength": MAX_STRING}
+        schema: dict = {"type": "string", "minLength": 1}
+        allowed = self.allowed(vocabulary)
+        if allowed is not None and len(allowed) <= max_enum:
+            schema["enum"] = allowed  # (an actor is also found by its name, acronym or alias: the ids are listed)
+        return schema
 
     def describe(self) -> str:
         return {"iso3": "an ISO 3166-1 alpha-3 country code", "integer": "a whole number",
                 "decimal": "a number", "boolean": "true or false", "string": "text",
                 "date": "a year, month or day (2022, 2022-06 or 2022-06-30)", "iri": "an IRI",
                 "code": f"a {self.detail} code",
-                "id": f"the id of a {KINDS[self.detail].label}" if self.detail in KINDS else "an id"}[self.kind]
+                "id": "the id of a " + " or ".join(KINDS[k].label for k in self.kinds if k in KINDS)}[self.kind]
 
     def value(self, parameter: str, raw: str, vocabulary: Vocabulary | None = None):
         """The checked value of `raw` as a plain Python value (a code, an id, a number, ...).
@@ -126,6 +158,9 @@ class ParamType:
             vocabulary = Vocabulary({}, {})
         if not isinstance(raw, str):
             raw = str(raw)
+        if raw == "" and kind != "string":
+            raise InvalidValue(f"parameter '{parameter}' is empty: give {self.describe()}, or leave the parameter out",
+                               parameter=parameter)
         if kind == "iso3":
             code = raw.upper()
             return self._one_of(parameter, code, raw, vocabulary)
@@ -144,10 +179,14 @@ class ParamType:
                                    hint="write digits only, e.g. 2", parameter=parameter)
             return int(raw)
         if kind == "decimal":
-            if not _DECIMAL.fullmatch(raw):
-                raise InvalidValue(f"parameter '{parameter}' must be a number, not '{raw}'",
+            if len(raw) > MAX_DECIMAL_CHARS or not _DECIMAL.fullmatch(raw):
+                raise InvalidValue(f"parameter '{parameter}' must be a number, not '{raw[:MAX_DECIMAL_CHARS]}'",
                                    hint="write digits with an optional fraction, e.g. 0.5", parameter=parameter)
-            return Decimal(raw)
+            number = Decimal(raw)
+            if abs(number) > LARGEST:
+                raise InvalidValue(f"parameter '{parameter}' must be between {-LARGEST} and {LARGEST}, not {raw}",
+                                   parameter=parameter)
+            return number
         if kind == "boolean":
             if raw not in ("true", "false"):
                 raise InvalidValue(f"parameter '{parameter}' must be true or false, not '{raw}'",
@@ -156,14 +195,11 @@ class ParamType:
         if kind == "date":
             if raw == "today":
                 return dt.date.today()
-            match = _DATE.fullmatch(raw)
-            try:
-                if match is None:
-                    raise ValueError(raw)
-                return dt.date(int(match.group(1)), int(match.group(2) or 1), int(match.group(3) or 1))
-            except ValueError:
+            if not _DATE.fullmatch(raw):
                 raise InvalidValue(f"parameter '{parameter}' must be a year, month or day, not '{raw}'",
-                                   hint="e.g. 2022, 2022-06 or 2022-06-30", parameter=parameter) from None
+                                   hint="e.g. 2022, 2022-06 or 2022-06-30", parameter=parameter)
+            year, month, day = (raw.split("-") + ["1", "1"])[:3]
+            return dt.date(int(year), int(month), int(day))
         if kind == "string":
             if len(raw) > MAX_STRING:
                 raise InvalidValue(f"parameter '{parameter}' is longer than {MAX_STRING} characters",
@@ -189,6 +225,8 @@ class ParamType:
         """The RDF term a checked value is bound as."""
         kind = self.kind
         if kind == "id":
+            if len(self.kinds) > 1:
+                raise DefinitionError(f"a value of type {self.name} names no one kind of record to bind")
             return URIRef(KINDS[self.detail].iri_base + value)
         if kind == "iri":
             return URIRef(value)
@@ -210,7 +248,7 @@ def param_type(name: str) -> ParamType:
     """The type a query header names; a DefinitionError for a type that does not exist."""
     found = ParamType(name)
     if found.kind not in KNOWN_KINDS or (found.kind == "code" and found.detail not in SCHEMES) \
-            or (found.kind == "id" and found.detail not in KINDS):
+            or (found.kind == "id" and not all(kind in KINDS for kind in found.kinds)):
         raise DefinitionError(f"unknown parameter type '{name}'",
                               allowed=[k for k in KNOWN_KINDS if k not in ("code", "id")]
                               + [f"code:{s}" for s in SCHEMES] + [f"id:{k}" for k in KINDS])

@@ -500,3 +500,98 @@ def test_whether_workers_are_cut_off_the_network_is_logged_and_shown_in_health(m
                                "print(i())"], capture_output=True, text=True).stdout.strip() == "True"
     assert shown is possible
     assert all(("network isolation: on" in r.getMessage()) is possible for r in started)
+
+
+# ---------------------------------------------------------------------------- the OpenAPI document is exact
+
+@pytest.fixture(scope="module")
+def described(mini_api):
+    return mini_api, mini_api.get("/openapi.json").json()
+
+
+def parameter(spec: dict, path: str, name: str, method: str = "get") -> dict:
+    found = next(p for p in spec["paths"][path][method]["parameters"] if p["name"] == name)
+    return found["schema"].get("items", found["schema"])
+
+
+def test_the_openapi_document_states_the_errors_each_route_can_answer(described):
+    _, spec = described
+    for path in ("/programmes/{id}", "/actors/{id}", "/countries/{iso3}", "/reports/{iso3}", "/id/{rest}"):
+        assert "404" in spec["paths"][path]["get"]["responses"], path
+    reload = spec["paths"]["/admin/reload"]["post"]
+    assert {"401", "403", "422"} <= set(reload["responses"]) and reload["security"] == [{"adminToken": []}]
+    assert "415" in spec["paths"]["/sparql"]["post"]["responses"]
+    assert "application/ld+json" in spec["paths"]["/ontology/context.jsonld"]["get"]["responses"]["200"]["content"]
+
+
+def test_the_openapi_document_types_parameters_as_they_are_checked(described):
+    _, spec = described
+    assert set(parameter(spec, "/reports/{iso3}", "format")["enum"]) == {"html", "htm", "md", "markdown", "pdf"}
+    assert "prottasha" in parameter(spec, "/findings", "about")["enum"]               # measures, policies, actors
+    assert "enum" in parameter(spec, "/coordination/overlaps", "actor")
+    assert parameter(spec, "/search", "kind")["enum"][0] == "measures"
+    assert parameter(spec, "/countries", "focus") == {"type": "boolean"} | {
+        k: v for k, v in parameter(spec, "/countries", "focus").items() if k not in ("type", "enum")}
+    score = parameter(spec, "/coordination/overlaps", "min_score")
+    assert score["type"] == "number" and score["maximum"] == 10**12 - 1
+    assert "pattern" in parameter(spec, "/gaps/sustainability-risk", "as_of")
+
+
+def test_the_date_pattern_of_the_document_accepts_exactly_the_dates_the_checker_accepts():
+    import datetime as dt
+    import re
+
+    from rkg.errors import InvalidValue
+    from rkg.graph.parameters import DATE_PATTERN, ParamType
+
+    def accepted(text: str) -> bool:
+        try:
+            ParamType("date").value("as_of", text)
+            return True
+        except InvalidValue:
+            return False
+
+    day, days = dt.date(1896, 1, 1), []
+    while day.year < 2105:
+        days.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    wrong = ["2023-02-29", "1900-02-29", "2100-02-29", "2022-04-31", "2022-13", "2022-00", "0000", "0000-01-01",
+             "22", "2022-1", "2022-06-00", "2022-06-32", "2022-6-30", " 2022", "2022 ", "", "today "]
+    for text in days + ["2000-02-29", "2024-02-29", "0001", "9999-12", "today", "2022"] + wrong:
+        assert bool(re.fullmatch(DATE_PATTERN, text)) == accepted(text) == (text not in wrong), text
+
+
+def test_an_empty_value_is_refused_where_it_names_nothing_and_an_empty_text_is_no_filter(described):
+    client, _ = described
+    for path, name in (("/gaps/coverage", "unit"), ("/programmes", "country"), ("/programmes", "limit"),
+                       ("/coordination/overlaps", "min_score"), ("/countries", "focus")):
+        refused = client.get(path, params={name: ""})
+        assert refused.status_code == 422 and refused.json()["error"]["parameter"] == name, (path, name)
+    assert client.get("/programmes", params={"q": ""}).json()["total"] == client.get("/programmes").json()["total"]
+
+
+def test_a_405_names_every_method_of_the_path(mini_api):
+    for path, allowed in (("/sparql", "GET, HEAD, POST"), ("/admin/reload", "POST"), ("/programmes/prottasha", "GET, HEAD")):
+        refused = mini_api.request("DELETE", path)
+        assert refused.status_code == 405 and refused.headers["allow"] == allowed, path
+
+
+def test_sparql_without_a_query_describes_the_service(mini_api):
+    from rdflib import Graph, Namespace, URIRef
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
+        answer = mini_api.get("/sparql", headers={"Accept": accept})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith(accept)
+        described = Graph().parse(data=answer.content, format=fmt)
+        endpoint = URIRef("http://testserver/sparql")
+        assert (endpoint, sd.endpoint, endpoint) in described
+        assert (endpoint, sd.supportedLanguage, sd.SPARQL11Query) in described
+        assert not list(described.objects(endpoint, sd.feature))  # SERVICE is refused: no federation claimed
+    assert mini_api.get("/sparql", headers={"Accept": "text/html"}).headers["content-type"].startswith("text/html")
+    assert mini_api.get("/sparql", params={"query": ""}).status_code == 400
+
+
+def test_a_search_for_text_sqlite_would_cut_short_is_answered(mini_api):
+    answer = mini_api.get("/search", params={"q": "prottasha\x00"})
+    assert answer.status_code == 200 and answer.json()["items"][0]["id"] == "prottasha"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 
 import pytest
 from rdflib import RDF, Graph, URIRef
@@ -88,9 +89,15 @@ def test_bad_parameters_say_what_is_allowed(analytics):
     for bad in ("two", "1_0", "+1", " 5", "1.5"):
         with pytest.raises(InvalidValue):
             Q.check_values(Q.get("actors-across-countries"), {"min_countries": bad}, vocabulary)
-    for bad in ("nan", "+0.0", "1e3", "0,5"):
+    for bad in ("nan", "Infinity", "+0.0", "0,5", "1_0", " 5", ".5", "1e12", "1" * 41, ""):
         with pytest.raises(InvalidValue):
             Q.check_values(Q.get("overlapping-actors"), {"min_score": bad}, vocabulary)
+    for number in ("1e-05", "-2.5E+3", "0.30000000000000004", "2"):  # JSON numbers, as the OpenAPI types them
+        assert Q.check_values(Q.get("overlapping-actors"), {"min_score": number}, vocabulary)["min_score"] \
+            == Decimal(number)
+    for empty in ({"unit": ""}, {"country": ""}):  # an empty code is no code: refused, never read as "all"
+        with pytest.raises(InvalidValue, match="empty"):
+            Q.check_values(Q.get("coverage-matrix"), empty, vocabulary)
     with pytest.raises(NotFound) as caught:
         Q.get("coverage-matrx")
     assert caught.value.code == "not-found" and "coverage-matrix" in str(caught.value)

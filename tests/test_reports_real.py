@@ -76,7 +76,9 @@ def test_gaps_state_the_completeness_of_the_field_they_rest_on(real):
     for code in COUNTRIES:
         report = country_report(store, code, as_of=AS_OF)
         messages = [b for s in report.all_sections() for b in s.blocks if isinstance(b, Message)]
-        assert 3 <= len(messages) <= 5, code
+        # as many as the ranking rule earns (reports/gaps.py key_messages): at most five, and fewer than
+        # three where fewer gaps reach its points (Nepal, since the evidence rules were tightened)
+        assert 1 <= len(messages) <= 5, code
         for message in messages:
             if "no current programme" in message.headline:
                 assert re.search(r"among the \d+ dedicated programmes of .* \(dimension stated for \d+, level for \d+\)",
