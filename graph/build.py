@@ -133,17 +133,16 @@ def build(data_dir: Path, sources_dir: Path | None = None, workers: int | None =
     # each file is read once: the version is the hash of exactly the bytes parsed, so an edit
     # made during a build (--watch) cannot label this graph with the next one's version
     contents = read_data(data_dir, files, max_data_bytes)
-    converter = Converter(ontology_graph(), data_dir, sources_dir)
-    converter.read(files, contents)
-    conversion = converter.convert()
-    timings["convert"] = time.perf_counter() - started
-
     graph = Graph()
     for prefix, namespace in ontology_graph().namespaces():
         graph.bind(prefix, namespace, override=False)
     graph.bind("rkg", RKG)
     graph += ontology_graph()
-    graph += conversion.graph
+    converter = Converter(ontology_graph(), data_dir, sources_dir, into=graph)
+    converter.read(files, contents)
+    conversion = converter.convert()
+    timings["convert"] = time.perf_counter() - started
+
     derive(graph)
     align(graph)
 

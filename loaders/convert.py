@@ -93,12 +93,14 @@ class Conversion:
 
 
 class Converter:
-    def __init__(self, ontology: Graph, data_dir: Path, sources_dir: Path):
+    def __init__(self, ontology: Graph, data_dir: Path, sources_dir: Path, into: Graph | None = None):
+        """`into`: the graph the records are written into (by default a new one); the build gives
+        the graph that already holds the ontology, so that 20,000 triples are not copied again."""
         self.ontology = ontology
         self.data_dir = data_dir
         self.sources_dir = sources_dir
         self.problems: list[Problem] = []
-        self.graph = Graph()
+        self.graph = Graph() if into is None else into
         self.records: dict[str, Record] = {}
         self.key_lines: dict[tuple[URIRef, URIRef], int] = {}
         self.schemes = {name: self._scheme_members(iri) for name, iri in SCHEMES.items()}
