@@ -64,6 +64,7 @@ def test_a_rebuild_past_its_time_limit_fails_like_invalid_data_while_the_server_
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_rebuild_past_its_memory_limit_fails_like_invalid_data(mini):
     server = LiveServer(create_app(data_settings(mini, admin_token=TOKEN, sparql_workers=1,
                                                             rebuild_memory_mb=200)))

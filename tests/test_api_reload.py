@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from rkg.api.app import create_app
@@ -52,6 +53,7 @@ def test_the_admin_token_comes_from_the_environment(monkeypatch):
     assert TOKEN not in repr(settings)
 
 
+@pytest.mark.slow
 def test_a_reload_with_broken_data_keeps_serving_the_last_good_graph(mini, caplog):
     app = create_app(data_settings(mini, admin_token=TOKEN, sparql_workers=1))
     auth = {"Authorization": f"Bearer {TOKEN}"}
@@ -86,6 +88,7 @@ def test_a_reload_with_broken_data_keeps_serving_the_last_good_graph(mini, caplo
         assert sparql_name(client) == "Prottasha programme"  # the SPARQL workers serve the new graph too
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_when_data_changes_and_survives_broken_data(mini):
     app = create_app(data_settings(mini, watch=True, sparql_workers=1))
     with TestClient(app) as client:
@@ -118,6 +121,7 @@ def test_serve_takes_its_options(monkeypatch):
     assert captured["settings"].backend == "build"  # built from data/
 
 
+@pytest.mark.slow
 def test_a_cached_reload_is_built_and_stored_by_the_child_and_opened_from_the_cache(mini, tmp_path):
     """With the cache on (as `rkg serve` runs), the rebuild child keeps the new graph in the cache and
     the server opens it there: the graph never crosses over to the server's process."""

@@ -13,6 +13,8 @@ from support import fixture_settings
 from support.browser import chromium
 from support.live import LiveServer
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.server]
+
 ASK = "ASK { ?s ?p ?o }"
 
 
