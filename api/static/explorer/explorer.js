@@ -568,7 +568,7 @@ async function compare({ params }) {
       go("compare", { countries: next, kind: params.kind });
     } }), " " + countryName(c))));
   show("Compare countries", h("h1", {}, "Compare countries"), boxes,
-    h("p", { class: "muted" }, `Counting ${kinds.map((k) => label("kind", k)).join(", ")}. Choose a cell to open it in the country view.`),
+    h("p", { class: "muted" }, `Kinds of measure counted: ${kinds.map((k) => label("kind", k)).join(", ")}. Choose a cell to open it in the country view.`),
     h("div", { class: "compare" }, data.map(([profile, measures]) => h("section", { "aria-label": profile.name },
       h("h2", {}, h("a", { href: `#/country/${profile.iso3}` }, profile.name)),
       h("p", {}, `${measures.total} measures counted, ${profile.policies.length} policies, ${profile.institutions.length} actors, ${profile.findings.length} findings`),
