@@ -371,12 +371,9 @@ def test_the_bearer_scheme_is_case_insensitive(mini):
     ("/programmes/prottasha", "*/*"), ("/graph", "text/turtle"), ("/reports/BGD", "text/html"),
     ("/programmes/nothing", "*/*"), ("/nowhere", "*/*"),
 ])
-def test_head_is_answered_wherever_get_is_with_the_same_headers_and_no_body(mini, path, accept):
-    from fastapi.testclient import TestClient
-
-    with TestClient(create_app(data_settings(mini, sparql_workers=1))) as client:
-        got = client.get(path, headers={"Accept": accept})
-        head = client.head(path, headers={"Accept": accept})
+def test_head_is_answered_wherever_get_is_with_the_same_headers_and_no_body(mini_api, path, accept):
+    got = mini_api.get(path, headers={"Accept": accept})
+    head = mini_api.head(path, headers={"Accept": accept})
     assert head.status_code == got.status_code != 405, (head.status_code, got.status_code)
     assert head.content == b""
     for name in ("content-type", "content-length", "etag"):
@@ -390,23 +387,21 @@ def test_head_is_refused_where_get_is(mini):
     assert client.get("/admin/reload").status_code == client.head("/admin/reload").status_code == 405
 
 
-def test_every_answer_carries_the_security_headers_and_html_pages_a_content_security_policy(mini):
+def test_every_answer_carries_the_security_headers_and_html_pages_a_content_security_policy(mini_api):
     import base64
     import hashlib
     import re
 
-    from fastapi.testclient import TestClient
-
-    with TestClient(create_app(data_settings(mini, sparql_workers=1))) as client:
-        for path, accept, html in (("/health", "*/*", False), ("/programmes", "*/*", False), ("/nowhere", "*/*", False),
-                                   ("/static/yasgui/yasgui.min.js", "*/*", False), ("/sparql", "text/html", True),
-                                   ("/reports/BGD", "text/html", True), ("/docs", "text/html", True)):
-            answer = client.get(path, headers={"Accept": accept})
-            assert answer.headers["x-frame-options"] == "DENY", path
-            assert answer.headers["x-content-type-options"] == "nosniff", path
-            assert answer.headers["referrer-policy"] == "no-referrer", path
-            assert ("content-security-policy" in answer.headers) == html, path
-        editor = client.get("/sparql", headers={"Accept": "text/html"})
+    client = mini_api
+    for path, accept, html in (("/health", "*/*", False), ("/programmes", "*/*", False), ("/nowhere", "*/*", False),
+                               ("/static/yasgui/yasgui.min.js", "*/*", False), ("/sparql", "text/html", True),
+                               ("/reports/BGD", "text/html", True), ("/docs", "text/html", True)):
+        answer = client.get(path, headers={"Accept": accept})
+        assert answer.headers["x-frame-options"] == "DENY", path
+        assert answer.headers["x-content-type-options"] == "nosniff", path
+        assert answer.headers["referrer-policy"] == "no-referrer", path
+        assert ("content-security-policy" in answer.headers) == html, path
+    editor = client.get("/sparql", headers={"Accept": "text/html"})
     policy = dict(part.strip().split(" ", 1) for part in editor.headers["content-security-policy"].split(";"))
     assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
