@@ -113,7 +113,7 @@ def create_app(settings: Settings, shared: Shared | None = None) -> FastAPI:
     # a public, read-only API: any site may query it; the admin endpoint needs a bearer token, not cookies
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
                        allow_headers=["Accept", "Content-Type", "Authorization"])
-    app.add_middleware(SecurityHeaders, docs_paths=(app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is a GET without its body, everywhere
     # follow_symlink: the strict editable install links every file of the package from a tree of its own
     app.mount("/static", StaticFiles(directory=str(files("rkg.api") / "static"), follow_symlink=True), name="static")

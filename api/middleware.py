@@ -35,28 +35,21 @@ class HeadAsGet:
 _COMMON = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 # what a page of this server may load: its own scripts (and inline scripts whose hash the header
 # gives), styles (inline too: YASGUI and the reports set them), images and fonts (data: URIs too:
-# the reports embed their charts), and requests to this server only; never framed
+# the reports embed their charts), workers made from this page's own code (blob:, ReDoc's search),
+# and requests to this server only; never framed
 _POLICY = {
     "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:"], "font-src": ["'self'", "data:"], "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
     "object-src": ["'none'"], "base-uri": ["'none'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
-}
-# FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN (and a favicon, fonts): those
-# pages, and only those, may load from there
-_DOCS = {
-    "script-src": ["https://cdn.jsdelivr.net"], "style-src": ["https://cdn.jsdelivr.net", "https://fonts.googleapis.com"],
-    "img-src": ["https://fastapi.tiangolo.com", "https://cdn.redoc.ly"], "font-src": ["https://fonts.gstatic.com"],
-    "worker-src": ["blob:"],
 }
 _INLINE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 
 
-def content_security_policy(html: bytes, docs: bool = False) -> str:
+def content_security_policy(html: bytes) -> str:
     """The Content-Security-Policy of an HTML page: _POLICY, with the hash of each inline script the
     page has (script elements without src= whose type is JavaScript's)."""
     policy = {name: list(sources) for name, sources in _POLICY.items()}
-    for name, sources in (_DOCS.items() if docs else ()):
-        policy.setdefault(name, []).extend(sources)
     for match in _INLINE_SCRIPT.finditer(html):
         attributes = match.group(1).lower()
         kind = re.search(rb"""\btype\s*=\s*["']?([^"'\s>]+)""", attributes)
@@ -70,10 +63,11 @@ def content_security_policy(html: bytes, docs: bool = False) -> str:
 class SecurityHeaders:
     """X-Frame-Options: DENY, X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer on
     every answer, and a Content-Security-Policy on HTML pages (the query editor, the reports, the
-    API docs): an HTML answer is held until its body is complete, to hash its inline scripts."""
+    API docs, served from this package like every asset): an HTML answer is held until its body is
+    complete, to hash its inline scripts."""
 
-    def __init__(self, app, docs_paths=()):
-        self.app, self.docs_paths = app, {p for p in docs_paths if p}
+    def __init__(self, app):
+        self.app = app
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -97,7 +91,7 @@ class SecurityHeaders:
                 if message.get("more_body", False):
                     return
                 body = b"".join(parts)
-                policy = content_security_policy(body, scope.get("path") in self.docs_paths)
+                policy = content_security_policy(body)
                 await send(dict(held, headers=held["headers"] + [(b"content-security-policy", policy.encode())]))
                 message = {"type": "http.response.body", "body": body, "more_body": False}
             await send(message)
