@@ -26,12 +26,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import weakref
@@ -41,13 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RkgError, Unavailable
-from ..graph.store import remove_stale
-from .sparql_pool import _spawner  # workers must outlive the thread that starts them (see _Spawner)
+from .children import STARTUP_SECONDS, Child, GraphFiles
 
 log = logging.getLogger("rkg.api")
 
 NICE = 10  # below the server: the event loop (and /health) comes first when both want a core
-STARTUP_SECONDS = 60.0
 
 Job = tuple[Callable[..., Any], tuple]
 
@@ -60,61 +54,11 @@ class JobFailed(Exception):
     """A job raised something other than an RkgError: a bug, with the worker's traceback."""
 
 
-def _cleanup(workers, directory: str) -> None:
-    for worker in list(workers):
-        worker.stop()
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-class _Worker:
+class _Worker(Child):
     def __init__(self, path: Path, version: str, generation: int, epoch: int, name: str, preload: tuple[str, ...]):
         self.generation, self.epoch = generation, epoch
-        ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "rkg.api.compute", str(theirs.fileno()), str(path), version,
-                   str(os.getpid()), ",".join(preload), name]  # the name shows in `ps`
-        self.process = _spawner.run(lambda: subprocess.Popen(command, pass_fds=(theirs.fileno(),),
-                                                             stdin=subprocess.DEVNULL))
-        theirs.close()
-        self.conn = Connection(ours.detach())
-        self.ready = False
-        self.problem: str | None = None
-        self._started = threading.Event()
-        threading.Thread(target=self._await_start, name=f"rkg-{name}-start", daemon=True).start()
-
-    def _await_start(self) -> None:
-        try:
-            if not self.conn.poll(STARTUP_SECONDS):
-                self.problem = f"a worker process did not start within {STARTUP_SECONDS:g} s"
-            else:
-                message = self.conn.recv()
-                if message[0] == "ready":
-                    self.ready = True
-                else:
-                    self.problem = f"a worker process could not load the graph: {message[1]}"
-        except (EOFError, OSError):
-            self.problem = f"a worker process stopped while starting (exit code {self.process.poll()})"
-        finally:
-            self._started.set()
-
-    def wait_ready(self, timeout: float) -> str | None:
-        if not self._started.wait(timeout):
-            return f"a worker process did not start within {timeout:g} s"
-        return self.problem
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def exit_code(self, wait: float = 5.0) -> int | None:
-        try:
-            return self.process.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.exit_code()
-        self.conn.close()
+        super().__init__("rkg.api.compute", [str(path), version, str(os.getpid()), ",".join(preload), name],
+                         f"{name}-start")  # the name shows in `ps`
 
 
 class ComputePool:
@@ -130,12 +74,9 @@ class ComputePool:
         self._generation, self._epoch = 0, 0
         self._version: str | None = None
         self._data: bytes | None = None
-        self._paths: list[Path] = []
         self._started = False
-        remove_stale(Path(tempfile.gettempdir()), "rkg-compute-")  # left by servers that were killed
-        self._dir = Path(tempfile.mkdtemp(prefix=f"rkg-compute-{os.getpid()}-"))
         self._all: weakref.WeakSet[_Worker] = weakref.WeakSet()
-        weakref.finalize(self, _cleanup, self._all, str(self._dir))
+        self._files = GraphFiles(self, "rkg-compute-", self._all)
         self.stats = {"jobs": 0, "killed": 0, "restarts": 0}
 
     def load(self, ntriples: bytes, version: str) -> None:
@@ -151,15 +92,8 @@ class ComputePool:
                 self._idle = [self._spawn() for _ in stale]
 
     def _write(self) -> None:
-        """The graph as an N-Triples file for workers to load (kept while the pool runs)."""
         assert self._data is not None
-        path = self._dir / f"graph-{self._generation}.nt"
-        if not path.exists():
-            self._dir.mkdir(mode=0o700, exist_ok=True)
-            path.write_bytes(self._data)
-            self._paths.append(path)
-        while len(self._paths) > 2:  # the one before may still be read by a worker starting up
-            self._paths.pop(0).unlink(missing_ok=True)
+        self._files.write(self._generation, self._data)
 
     def start(self) -> None:
         """Start the workers (the server's start does; a job does too when needed)."""
@@ -180,12 +114,11 @@ class ComputePool:
             for worker in self._idle:
                 worker.stop()
             self._idle = []
-            self._paths.clear()
-            shutil.rmtree(self._dir, ignore_errors=True)
+            self._files.clear()
             self._freed.notify_all()
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._paths[-1], self._version or "", self._generation, self._epoch, f"rkg-{self.name}",
+        worker = _Worker(self._files.latest, self._version or "", self._generation, self._epoch, f"rkg-{self.name}",
                          self.preload)
         self._all.add(worker)
         return worker

@@ -62,7 +62,7 @@ class Filter:
     def check(self, raw: str | list[str] | None, vocabulary: Vocabulary):
         """The checked value (a list for `multiple`), or None when not given."""
         kind = param_type(self.type)
-        if raw is None or raw == [] or (raw == "" and kind.kind == "string"):
+        if raw == [] or kind.is_absent(raw):
             raw = self.default
             if raw is None:
                 return None
@@ -96,7 +96,7 @@ def filters(declared: tuple[Filter, ...] | list[Filter], vocabulary: Vocabulary,
         out = {}
         for item in declared:
             if not check:
-                if raw.get(item.name) is not None and not (raw[item.name] == "" and item.type == "string"):
+                if not param_type(item.type).is_absent(raw.get(item.name)):
                     out[item.name] = raw[item.name]  # an empty number, code or date is refused by the runner
                 continue
             value = item.check(raw.get(item.name), served)

@@ -23,27 +23,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import queue
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..graph.store import remove_stale
 from ..settings import Settings
+from .children import STARTUP_SECONDS, Child, GraphFiles
 
 log = logging.getLogger("rkg.api.sparql")
-
-STARTUP_SECONDS = 60.0
 
 
 @dataclass
@@ -65,114 +56,34 @@ def _error(status: int, code: str, message: str) -> Outcome:
     return Outcome(status, code=code, message=message)
 
 
-class _Spawner:
-    """Starts the workers from one thread that lives as long as the server process.
+class Worker(Child):
+    """One /sparql worker: `python -m rkg.api.sparql_worker`."""
 
-    A worker dies with its parent (PR_SET_PDEATHSIG), and Linux takes the parent to be the
-    *thread* that started it: workers started from a reload's thread (anyio retires an idle
-    thread after 10 s) or from a query's were killed when that thread ended, and the next query
-    of each answered 503 "its worker stopped (exit code -9)"."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def run(self, start):
-        """`start()` (which starts a process) run on the spawning thread; its result."""
-        if threading.current_thread() is self._thread:
-            return start()
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._serve, name="rkg-sparql-spawner", daemon=True)
-                self._thread.start()
-        done: Future = Future()
-        self._jobs.put((start, done))
-        return done.result()
-
-    def _serve(self) -> None:
-        while True:
-            start, done = self._jobs.get()
-            try:
-                done.set_result(start())
-            except BaseException as error:  # given to the caller
-                done.set_exception(error)
-
-
-_spawner = _Spawner()
-
-
-def _cleanup(workers, directory: str) -> None:
-    for worker in list(workers):
-        worker.stop()
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-class Worker:
-    """One worker: a fresh interpreter running `python -m rkg.api.sparql_worker` (no multiprocessing
-    start method, so the server's own main module is never imported again), talking over a socket pair."""
+    what = "the query worker"
 
     def __init__(self, data_path: Path, settings: Settings, generation: int, on_ready=None, reserve: bool = False):
         self.generation = generation  # which graph it holds
         self.epoch = 0                # which start of the pool it belongs to
         self.reserve = reserve        # kept for short queries (its queries have the short time limit)
         self.isolating = settings.sparql_isolate_network
-        ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "rkg.api.sparql_worker", str(theirs.fileno()), str(data_path),
-                   str(settings.sparql_max_result_bytes), str(settings.sparql_memory_mb),
-                   "isolate" if settings.sparql_isolate_network else "no-isolate", str(os.getpid())]
-        self.process = _spawner.run(lambda: subprocess.Popen(command, pass_fds=(theirs.fileno(),),
-                                                             stdin=subprocess.DEVNULL))
-        theirs.close()
-        self.conn = Connection(ours.detach())
-        self.ready = False
         self.isolated = False
-        self._started, self._on_ready = threading.Event(), on_ready
-        self._problem: str | None = None
-        # its start is awaited (and logged) at once, not when a query first needs it
-        threading.Thread(target=self._await_start, name="rkg-sparql-start", daemon=True).start()
+        self._on_ready = on_ready
+        super().__init__("rkg.api.sparql_worker",
+                         [str(data_path), str(settings.sparql_max_result_bytes), str(settings.sparql_memory_mb),
+                          "isolate" if settings.sparql_isolate_network else "no-isolate", str(os.getpid())],
+                         "rkg-sparql-start")
 
-    def _await_start(self) -> None:
-        try:
-            if not self.conn.poll(STARTUP_SECONDS):
-                self._problem = f"the query worker did not start within {STARTUP_SECONDS:g} s"
-            else:
-                message = self.conn.recv()
-                if message[0] != "ready":
-                    self._problem = f"the query worker could not load the graph: {message[1]}"
-                else:
-                    self.ready, self.isolated = True, bool(message[2])
-                    log.info("SPARQL worker %d started with %d triples; network isolation: %s", self.process.pid,
-                             message[1], "on (a network namespace of its own)" if self.isolated else
-                             "OFF (" + ("no network namespace could be made: it needs Linux with unprivileged "
-                                        "user namespaces, or root" if self.isolating else "not asked for") + ")")
-                    if self._on_ready:
-                        self._on_ready(self)
-        except (EOFError, OSError):
-            self._problem = f"the query worker stopped while starting (exit code {self.process.poll()})"
-        finally:
-            self._started.set()
-
-    def wait_ready(self, timeout: float) -> str | None:
-        """None once the worker has loaded the graph, or what went wrong."""
-        if not self._started.wait(timeout):
-            return f"the query worker did not start within {timeout:g} s"
-        return self._problem
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def exit_code(self, wait: float = 5.0) -> int | None:
-        try:
-            return self.process.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.exit_code()
-        self.conn.close()
+    def started(self, message: tuple) -> None:
+        super().started(message)
+        if not self.ready:
+            return
+        self.isolated = bool(message[2])
+        log.info("SPARQL worker %d started with %d triples; network isolation: %s", self.process.pid,
+                 message[1], "on (a network namespace of its own)" if self.isolated else
+                 "OFF (" + ("no network namespace could be made: it needs Linux with unprivileged "
+                            "user namespaces, or root" if self.isolating else "not asked for") + ")")
+        if self._on_ready:
+            self._on_ready(self)
 
 
 class WorkerPool:
@@ -183,15 +94,11 @@ class WorkerPool:
         self._idle: list[Worker] = []     # free workers
         self._spare: list[Worker] = []    # free reserve workers
         self._generation = 0
-        self._paths: list[Path] = []
         self._data: bytes | None = None
         self._started = False
         self._epoch = 0  # counts starts: workers of an earlier start are not taken back
-        # the folders of servers that were killed (SIGKILL) are removed; the pid in the name tells
-        remove_stale(Path(tempfile.gettempdir()), "rkg-sparql-")
-        self._dir = Path(tempfile.mkdtemp(prefix=f"rkg-sparql-{os.getpid()}-"))
         self._all: weakref.WeakSet[Worker] = weakref.WeakSet()
-        weakref.finalize(self, _cleanup, self._all, str(self._dir))
+        self._files = GraphFiles(self, "rkg-sparql-", self._all)
         self._executor: ThreadPoolExecutor | None = None
         self.stats = {"queries": 0, "timeouts": 0, "restarts": 0, "reserve_queries": 0, "reserve_stops": 0}
         self.network_isolated: bool | None = None  # as the last worker to start reported it
@@ -213,15 +120,9 @@ class WorkerPool:
 
     def _write(self) -> None:
         """The current graph as an N-Triples file for workers to load (kept while the pool runs)."""
-        path = self._dir / f"graph-{self._generation}.nt"
         if self._data is None:
             raise RuntimeError("load a graph into the SPARQL worker pool before starting it")
-        if not path.exists():
-            self._dir.mkdir(mode=0o700, exist_ok=True)
-            path.write_bytes(self._data)
-            self._paths.append(path)
-        while len(self._paths) > 2:  # the one before may still be read by a worker starting up
-            self._paths.pop(0).unlink(missing_ok=True)
+        self._files.write(self._generation, self._data)
 
     def start(self) -> None:
         """Start the workers (again, after `close`); queries also start them when needed."""
@@ -239,7 +140,7 @@ class WorkerPool:
             self._started = True
 
     def _spawn(self, reserve: bool = False) -> Worker:
-        worker = Worker(self._paths[-1], self.settings, self._generation, on_ready=self._started_one, reserve=reserve)
+        worker = Worker(self._files.latest, self.settings, self._generation, on_ready=self._started_one, reserve=reserve)
         worker.epoch = self._epoch
         self._all.add(worker)
         return worker
@@ -299,8 +200,7 @@ class WorkerPool:
             self._spare.clear()
             self._freed.notify_all()
             executor, self._executor = self._executor, None
-            self._paths.clear()
-            shutil.rmtree(self._dir, ignore_errors=True)  # workers have loaded it; a new start writes it again
+            self._files.clear()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
 

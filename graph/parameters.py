@@ -110,6 +110,11 @@ class ParamType:
     def needs_vocabulary(self) -> bool:
         return self.kind in ("iso3", "code", "id")
 
+    def is_absent(self, raw) -> bool:
+        """Whether `raw` gives no value: None, or an empty text for `string` (an empty number,
+        code or date is a value `value` refuses)."""
+        return raw is None or (raw == "" and self.kind == "string")
+
     def allowed(self, vocabulary: Vocabulary) -> list[str] | None:
         """The values a parameter of this type may take, when they form a list."""
         if self.kind == "iso3":

@@ -170,7 +170,7 @@ def check_values(query: NamedQuery, values: dict[str, str], vocabulary: Vocabula
     checked = {}
     for param in query.params:
         raw = values.get(param.name, param.default)
-        if raw is None or (raw == "" and param.kind.kind == "string"):  # an empty number or code is refused below
+        if param.kind.is_absent(raw):
             if param.required:
                 raise InvalidValue(f"parameter '{param.name}' of query '{query.name}' is required",
                                    parameter=param.name)
