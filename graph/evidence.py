@@ -23,10 +23,11 @@ The rule (stated in every report that shows a verdict):
    exists ("some countries provide psychosocial support"), not more of it than of anything else:
    it is **supported** where measures are in scope and **contradicted** where none is; comparisons
    of shares are balance findings (rule 1).
-4. Target groups (and phases) are left unstated by most measures: a finding weighed on them is
-   testable in a country only where at least half of its current measures state that field;
-   otherwise it is **not testable** there, and the count of measures that state it is given. A
-   country where the data holds no current measure is not testable: no record is not "none".
+4. A finding is testable in a country only where at least half of its current measures state each
+   field it is weighed on (target groups and phases are left unstated by most measures; dimension
+   and level by some); otherwise it is **not testable** there, and the count of measures that state
+   it is given. A country where the data holds no current measure is not testable: no record is
+   not "none".
 5. Over several countries: supported (or contradicted) when it is testable in at least half of
    them and every country where it is testable says so; otherwise not testable (too few countries
    testable, or they disagree), and each country's verdict is given.
@@ -44,7 +45,6 @@ TAGS = ("dimensions", "levels", "target_groups", "phases")
 TESTED_ON = {"psychosocial-support": ("dimensions", "levels"), "targeting": ("target_groups",),
              "gender": ("target_groups",)}
 BALANCES = ("dimension-balance", "level-balance")
-SPARSE = ("target_groups", "phases")  # fields most measures leave unstated
 # what exists now: ongoing, or of unknown status (not ended, not merely planned), as empty-and-thin-cells
 # counts a cell's measures and the reports count current programmes
 CURRENT = ("ongoing", "unknown")
@@ -114,7 +114,7 @@ def weigh_in(country: str, finding: dict, measures: Measures) -> Weighing:
         return Weighing(country, "not testable", measures=len(current),
                         reason="it names no " + " or ".join(sorted(t.replace("_", " ")[:-1] for t in weighed_on))
                         + " to count measures on")
-    stated = {tag: sum(1 for m in current if m[tag]) for tag in tags if tag in SPARSE}
+    stated = {tag: sum(1 for m in current if m[tag]) for tag in tags}
     unknown = [tag for tag, n in stated.items() if n < MIN_STATED * len(current)]
     in_scope = sum(1 for m in current if _matches(m, tags))
     # the alternatives: as many values of each tag as the finding names, in every combination

@@ -228,8 +228,9 @@ def evidence_rule(facts: Facts) -> str:
             f"same count over every alternative (as many values of each tag, in every combination). A gap or "
             f"weakness is supported where n is below the baseline (or 0) and contradicted where it is above; a "
             f"strength names support that exists, so it is supported where n is above 0 and contradicted where it "
-            f"is 0. A finding weighed on target groups or phases is testable in a country only where at least "
-            f"{round(100 * evidence.MIN_STATED)}% of its current programmes state that field. Over several "
+            f"is 0. A finding is testable in a country only where at least "
+            f"{round(100 * evidence.MIN_STATED)}% of its current programmes state each field it is weighed on: a "
+            f"count of none is read only where the data knows the field. Over several "
             f"countries, a verdict holds when the finding is testable in at least "
             f"{round(100 * evidence.MIN_TESTABLE)}% of them and every country where it is testable agrees.")
 

@@ -141,6 +141,22 @@ def test_a_finding_over_several_countries_needs_most_of_them_testable():
     assert verdict({"BGD": few, "IND": []})["evidence"][1]["verdict"] == "not testable"
 
 
+def test_no_programme_on_a_dimension_is_read_only_where_most_programmes_state_their_dimension():
+    # a gap on psychosocial support: no current programme is psychosocial in either country, but in
+    # NPL three of four programmes state no dimension at all, so "none" is not known there
+    known = [_programme(["women"])] * 4
+    unknown = [_programme(["women"])] + [_programme(["women"]) | {"dimensions": []}] * 3
+    gap = {"finding": "no-psychosocial", "kind": "gap", "themes": ["psychosocial-support"],
+           "dimensions": ["psychosocial"], "levels": [], "target_groups": [], "phases": []}
+    values = VALUES | {"dimensions": ["economic", "psychosocial", "social"]}
+    [known_judged] = assess([gap | {"country": "BGD"}], Measures({"BGD": known}, values))
+    [unknown_judged] = assess([gap | {"country": "NPL"}], Measures({"NPL": unknown}, values))
+    assert known_judged["verdict"] == "supported"
+    assert unknown_judged["verdict"] == "not testable"
+    assert unknown_judged["evidence"][0]["stated"] == {"dimensions": 1}
+    assert unknown_judged["evidence"][0]["reason"].startswith("only 1 of its 4 current measures state a dimension")
+
+
 def test_counting_pre_departure_programmes_does_not_test_preparation_for_return():
     # every programme states its phase, and none acts before departure: still, whether pre-departure
     # training prepares migrants for return is a matter of its content, which counts cannot see

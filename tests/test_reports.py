@@ -271,7 +271,8 @@ def test_method_and_limits_state_what_was_counted_and_what_the_data_cannot_show(
     expected = query(store, "field-completeness", country="BGD")
     assert [r[:3] for r in completeness.rows] == [[r["field"], str(r["stated"]), str(r["measures"])] for r in expected]
     assert "Each finding is weighed on its own tags" in texts(section(bgd, "method-evidence"))[0]
-    assert "at least 50% of its current programmes state that field" in texts(section(bgd, "method-evidence"))[0]
+    assert "at least 50% of its current programmes state each field it is weighed on" in \
+        texts(section(bgd, "method-evidence"))[0]
     [sources] = blocks(section(bgd, "method-sources"), Table)
     assert sources.rows == [["[1]", "A mini report for tests", "Test Publisher", "not recorded in the data",
                              "from the publisher, Test Publisher; a plain-text copy is kept with the data", "9"]]
